@@ -1,0 +1,1 @@
+"""A mock Rimo Health webhook sender: realistic events, signing, Rimo-like delivery."""

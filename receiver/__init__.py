@@ -1,0 +1,1 @@
+"""The Rimo webhook receiver: a Falcon app verifying, validating and deduplicating deliveries."""

@@ -1,0 +1,62 @@
+"""Turning verified raw bytes into an event, strictly.
+
+Only called after the signature holds. The bytes were signed, so they are parsed exactly
+as they are: UTF-8 only (no charset sniffing, whatever Content-Type claimed), no NaN or
+Infinity, and no duplicate keys, since parsers disagree on which duplicate wins.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from receiver.errors import MalformedPayload
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A verified, envelope-valid event."""
+
+    id: str
+    type: str
+    payload: dict[str, Any]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.payload["data"]
+        return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise MalformedPayload(f"The body contains {name}, which is not valid JSON.")
+
+
+def _object_without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise MalformedPayload(f"The body repeats the key {key!r} in one object.")
+        result[key] = value
+    return result
+
+
+def parse_object(body: bytes) -> dict[str, Any]:
+    """The JSON object in ``body``; raises ``MalformedPayload`` for anything else."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedPayload("The body is not valid UTF-8.") from None
+    try:
+        parsed = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_object_without_duplicate_keys,
+        )
+    except RecursionError:
+        raise MalformedPayload("The body nests too deeply to parse.") from None
+    except ValueError as error:  # JSONDecodeError, or an integer too long to convert
+        raise MalformedPayload(f"The body is not valid JSON: {error}.") from None
+    if not isinstance(parsed, dict):
+        raise MalformedPayload("The body must be a JSON object (the event envelope).")
+    return parsed

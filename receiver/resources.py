@@ -1,0 +1,116 @@
+"""The HTTP resources: thin responders that read the request and call collaborators."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import falcon
+
+from receiver.body import read_raw_body, require_json_content_type
+from receiver.errors import (
+    DeliveryInProgress,
+    InvalidEvent,
+    ProcessingFailed,
+    StoreUnavailable,
+)
+from receiver.events import Event, parse_object
+from receiver.processing import EventProcessor
+from receiver.settings import Settings
+from receiver.store import ClaimOutcome, DedupStore, StoreError
+from receiver.verification import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from schemas import EventValidator
+
+log = logging.getLogger("receiver.webhooks")
+
+
+class HealthResource:
+    """Liveness: cheap, touches no collaborator."""
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {"status": "ok"}
+
+
+class WebhookResource:
+    """``POST /webhooks/rimo``: the checks of the status contract, cheapest and safest first."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: DedupStore,
+        processor: EventProcessor,
+        validator: EventValidator,
+        clock: Callable[[], float],
+    ) -> None:
+        self._settings = settings
+        self._secrets = tuple(secret.reveal() for secret in settings.secrets)
+        self._store = store
+        self._processor = processor
+        self._validator = validator
+        self._clock = clock
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = read_raw_body(req, self._settings.max_body_bytes)
+        verify(
+            body=body,
+            timestamp_header=req.get_header(TIMESTAMP_HEADER),
+            signature_header=req.get_header(SIGNATURE_HEADER),
+            secrets=self._secrets,
+            now=self._clock(),
+            tolerance_seconds=self._settings.tolerance_seconds,
+        )
+        require_json_content_type(req.content_type)
+        event = self._parse_event(body)
+        if not self._validator.is_known_type(event.type):
+            log.info("ignored event of unknown type", extra={"event_id": event.id})
+            resp.media = {
+                "status": "ignored",
+                "id": event.id,
+                "type": event.type,
+                "reason": "unknown_event_type",
+            }
+            return
+        violations = self._validator.violations(event.payload)
+        if violations:
+            raise InvalidEvent(violations)
+        resp.media = self._deliver_once(event)
+
+    def _parse_event(self, body: bytes) -> Event:
+        """The event in a verified body, once its envelope (the shape all types share) holds."""
+        payload = parse_object(body)
+        violations = self._validator.envelope_violations(payload)
+        if violations:
+            raise InvalidEvent(violations)
+        return Event(id=payload["id"], type=payload["type"], payload=payload)
+
+    def _deliver_once(self, event: Event) -> dict[str, str]:
+        try:
+            outcome = self._store.claim(event.id)
+        except StoreError as error:
+            raise StoreUnavailable() from error
+        if outcome is ClaimOutcome.ALREADY_PROCESSED:
+            log.info("duplicate delivery", extra={"event_id": event.id})
+            return {"status": "duplicate", "id": event.id, "type": event.type}
+        if outcome is ClaimOutcome.IN_PROGRESS:
+            raise DeliveryInProgress()
+        try:
+            self._processor.process(event)
+        except Exception as error:
+            self._release_quietly(event.id)
+            log.exception("processing failed", extra={"event_id": event.id})
+            raise ProcessingFailed() from error
+        try:
+            self._store.commit(event.id)
+        except StoreError as error:
+            # The effect ran but is not recorded: the sender will retry and the effect
+            # runs again. Processing is therefore required to be idempotent per id.
+            raise StoreUnavailable() from error
+        log.info("processed event", extra={"event_id": event.id, "event_type": event.type})
+        return {"status": "processed", "id": event.id, "type": event.type}
+
+    def _release_quietly(self, event_id: str) -> None:
+        try:
+            self._store.release(event_id)
+        except StoreError:
+            log.warning("could not release a failed claim", extra={"event_id": event_id})

@@ -1,0 +1,163 @@
+"""The published JSON Schemas of the Rimo webhook events, and the one loader both sides use.
+
+The schema files beside this module are the artifact integrators consume with any
+JSON Schema tool; this module only loads them (never over the network) and turns
+validation errors into JSON pointers a receiver can return and a person can act on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+SCHEMA_DIR: Final = Path(__file__).resolve().parent
+
+EVENT_TYPES: Final = (
+    "treatment.created",
+    "treatment.approved",
+    "order.transmitted",
+    "order.shipped",
+    "charge.captured",
+)
+"""Event types this schema set knows, in lifecycle order."""
+
+ENVELOPE: Final = "envelope"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One reason a payload fails its schema, located by a JSON pointer (RFC 6901)."""
+
+    pointer: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "message": self.message}
+
+
+def schema_path(name: str) -> Path:
+    """Path of the schema file for an event type, ``envelope`` or ``common/definitions``."""
+    return SCHEMA_DIR / f"{name}.json"
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """Parsed schema document; raises ``KeyError`` for a name that has no file."""
+    path = schema_path(name)
+    if not path.is_file():
+        raise KeyError(f"no schema named {name!r} in {SCHEMA_DIR}")
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document
+
+
+def published_example(event_type: str) -> dict[str, Any]:
+    """The published example payload of an event type, as kept in its schema's ``examples``."""
+    if event_type not in EVENT_TYPES:
+        raise KeyError(f"unknown event type {event_type!r}; known: {', '.join(EVENT_TYPES)}")
+    example: dict[str, Any] = load_schema(event_type)["examples"][0]
+    return example
+
+
+def _all_schema_files() -> Iterable[Path]:
+    return sorted(SCHEMA_DIR.glob("*.json")) + sorted(SCHEMA_DIR.glob("common/*.json"))
+
+
+@cache
+def registry() -> Registry[Any]:
+    """Every schema file under its ``$id``, so relative ``$ref``s resolve offline."""
+    resources = []
+    for path in _all_schema_files():
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((contents["$id"], Resource.from_contents(contents, DRAFT202012)))
+    return Registry().with_resources(resources)
+
+
+def _escape_pointer_token(token: object) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def _pointer(path: Iterable[object]) -> str:
+    return "".join("/" + _escape_pointer_token(token) for token in path)
+
+
+def _violations_of(error: ValidationError) -> list[Violation]:
+    location = list(error.absolute_path)
+    required = error.validator_value
+    if (
+        error.validator == "required"
+        and isinstance(error.instance, Mapping)
+        and isinstance(required, list)
+    ):
+        # jsonschema reports a missing property at its parent; point at the property itself,
+        # which is what an integrator has to add.
+        missing = [name for name in required if name not in error.instance]
+        return [
+            Violation(_pointer([*location, name]), f"{name!r} is a required property")
+            for name in missing
+        ]
+    return [Violation(_pointer(location), error.message)]
+
+
+class EventValidator:
+    """Validators for the envelope and every known event type, built once.
+
+    Building a validator resolves references and compiles formats; doing it per request
+    would cost more than validating, so a receiver keeps one instance for its lifetime.
+    """
+
+    def __init__(self) -> None:
+        schemas_registry = registry()
+        checker = Draft202012Validator.FORMAT_CHECKER
+        self._envelope = Draft202012Validator(
+            load_schema(ENVELOPE), registry=schemas_registry, format_checker=checker
+        )
+        self._by_type = {
+            event_type: Draft202012Validator(
+                load_schema(event_type), registry=schemas_registry, format_checker=checker
+            )
+            for event_type in EVENT_TYPES
+        }
+
+    @staticmethod
+    def is_known_type(event_type: object) -> bool:
+        return isinstance(event_type, str) and event_type in EVENT_TYPES
+
+    def envelope_violations(self, payload: object) -> list[Violation]:
+        """Violations of the shape every event shares, whatever its type."""
+        return self._collect(self._envelope, payload)
+
+    def violations(self, payload: object) -> list[Violation]:
+        """Violations of the payload's own type schema, or of the envelope for an unknown type."""
+        event_type = payload.get("type") if isinstance(payload, Mapping) else None
+        if isinstance(event_type, str) and event_type in self._by_type:
+            return self._collect(self._by_type[event_type], payload)
+        return self.envelope_violations(payload)
+
+    @staticmethod
+    def _collect(validator: Draft202012Validator, payload: object) -> list[Violation]:
+        found: dict[Violation, None] = {}
+        for error in validator.iter_errors(payload):
+            for violation in _violations_of(error):
+                found.setdefault(violation)
+        return sorted(found, key=lambda violation: (violation.pointer, violation.message))
+
+
+__all__ = [
+    "ENVELOPE",
+    "EVENT_TYPES",
+    "SCHEMA_DIR",
+    "EventValidator",
+    "Violation",
+    "load_schema",
+    "published_example",
+    "registry",
+    "schema_path",
+]
