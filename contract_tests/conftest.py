@@ -1,0 +1,146 @@
+"""Options, fixtures and the per-case report of the contract suite."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from contract_tests.client import ContractClient
+from contract_tests.target import BundledReceiver, Target
+
+DEFAULT_TOLERANCE_SECONDS = 300
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("rimo-contract", "Rimo webhook contract suite")
+    group.addoption(
+        "--target",
+        default=os.environ.get("RIMO_CONTRACT_TARGET"),
+        help="base URL of the receiver under test, e.g. https://staging.example "
+        "(env RIMO_CONTRACT_TARGET); without it the bundled receiver is booted on loopback",
+    )
+    group.addoption(
+        "--secret",
+        default=os.environ.get("RIMO_WEBHOOK_SECRET"),
+        help="the receiver's signing secret (env RIMO_WEBHOOK_SECRET); required with --target",
+    )
+    group.addoption(
+        "--tolerance",
+        type=int,
+        default=int(os.environ.get("RIMO_TIMESTAMP_TOLERANCE_SECONDS", DEFAULT_TOLERANCE_SECONDS)),
+        help="the receiver's timestamp tolerance in seconds (default 300)",
+    )
+    group.addoption(
+        "--max-body-bytes",
+        type=int,
+        default=int(os.environ.get("RIMO_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+        help="the receiver's body size limit in bytes (default 1048576)",
+    )
+    group.addoption(
+        "--contract-seed",
+        type=int,
+        default=None,
+        help="seed of the generated events (default: random, printed in the report)",
+    )
+
+
+@dataclass
+class _CaseResult:
+    description: str
+    outcome: str
+    module: str
+
+
+_RESULTS: dict[str, _CaseResult] = {}
+_DESCRIPTIONS: dict[str, tuple[str, str]] = {}
+_STATE: dict[str, str] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "contract: a case of the Rimo webhook contract")
+    seed = config.getoption("--contract-seed")
+    _STATE["seed"] = str(seed if seed is not None else secrets.randbelow(2**31))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        function = getattr(item, "function", None)
+        doc = (getattr(function, "__doc__", None) or item.name).strip().splitlines()[0]
+        doc = doc.rstrip(".")
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None:
+            doc = f"{doc} [{callspec.id}]"
+        module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removeprefix("test_")
+        _DESCRIPTIONS[item.nodeid] = (doc, module.removesuffix(".py"))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # A case is decided by its call, or by a setup that failed or skipped it, or by a
+    # teardown that failed after it passed.
+    decisive = report.when == "call" or not report.passed
+    if not decisive:
+        return
+    description, module = _DESCRIPTIONS.get(report.nodeid, (report.nodeid, ""))
+    outcome = "FAIL" if report.failed else "SKIP" if report.skipped else "PASS"
+    _RESULTS[report.nodeid] = _CaseResult(description, outcome, module)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _RESULTS:
+        return
+    where = _STATE.get("target", "?")
+    terminalreporter.section(f"Rimo webhook contract report: {where}", sep="=")
+    terminalreporter.write_line(f"event seed {_STATE['seed']} (rerun with --contract-seed)")
+    width = max(len(result.module) for result in _RESULTS.values())
+    for result in _RESULTS.values():
+        colour = {"PASS": "green", "FAIL": "red", "SKIP": "yellow"}[result.outcome]
+        line = f"{result.outcome:<5} {result.module:<{width}}  {result.description}"
+        terminalreporter.write_line(line, **{colour: True})
+    counts = {name: 0 for name in ("PASS", "FAIL", "SKIP")}
+    for result in _RESULTS.values():
+        counts[result.outcome] += 1
+    terminalreporter.write_line(
+        f"contract: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped",
+        bold=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """The receiver under test, booted on loopback when no ``--target`` is given."""
+    config = request.config
+    url = config.getoption("--target")
+    tolerance = config.getoption("--tolerance")
+    max_body = config.getoption("--max-body-bytes")
+    if url:
+        secret = config.getoption("--secret")
+        if not secret:
+            raise pytest.UsageError("--target needs the receiver's secret: --secret or env")
+        _STATE["target"] = url
+        yield Target(url, secret, tolerance, max_body, bundled=False)
+        return
+    with BundledReceiver(
+        secret=config.getoption("--secret"),
+        tolerance_seconds=tolerance,
+        max_body_bytes=max_body,
+    ) as receiver:
+        _STATE["target"] = f"{receiver.base_url} (bundled receiver, in-memory store)"
+        yield Target(receiver.base_url, receiver.secret, tolerance, max_body, bundled=True)
+
+
+@pytest.fixture(scope="session")
+def seed() -> int:
+    """Seed of this run's generated events."""
+    return int(_STATE["seed"])
+
+
+@pytest.fixture(scope="session")
+def client(target: Target, seed: int) -> Iterator[ContractClient]:
+    contract_client = ContractClient(target, run_id=f"{seed:x}{secrets.token_hex(3)}")
+    yield contract_client
+    contract_client.close()
