@@ -88,21 +88,17 @@ class ContractClient:
         *,
         timestamp: int | str | None = None,
         secret: str | None = None,
-        **overrides: object,
+        headers: Mapping[str, object] | None = None,
     ) -> Answer:
-        """Send ``body`` signed now; ``overrides`` replace headers (``OMIT`` drops one).
-
-        Header overrides use Python names: ``x_rimo_signature="..."``,
-        ``content_type=OMIT``.
-        """
+        """Send ``body`` signed now; ``headers`` replace signed ones (``OMIT`` drops one)."""
         raw = body if isinstance(body, bytes) else encode(dict(body))
-        headers = self.signed_headers(raw, timestamp=timestamp, secret=secret)
-        for python_name, value in overrides.items():
-            name = self._header_name(python_name, headers)
-            headers.pop(name, None)
+        sent = self.signed_headers(raw, timestamp=timestamp, secret=secret)
+        for name, value in (headers or {}).items():
+            for existing in [key for key in sent if key.lower() == name.lower()]:
+                del sent[existing]
             if value is not OMIT:
-                headers[name] = str(value)
-        return self.send_exact(raw, headers)
+                sent[name] = str(value)
+        return self.send_exact(raw, sent)
 
     def send_exact(self, raw: bytes, headers: Mapping[str, str]) -> Answer:
         """One request with exactly these bytes and headers (a replay sends the old ones)."""
@@ -111,14 +107,6 @@ class ContractClient:
 
     def health(self) -> Answer:
         return self._answer(self._http.get(self.target.health_url))
-
-    @staticmethod
-    def _header_name(python_name: str, headers: Mapping[str, str]) -> str:
-        wanted = python_name.replace("_", "-").lower()
-        for existing in headers:
-            if existing.lower() == wanted:
-                return existing
-        return "-".join(part.capitalize() for part in wanted.split("-"))
 
     @staticmethod
     def _answer(response: httpx.Response) -> Answer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -101,9 +102,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         colour = {"PASS": "green", "FAIL": "red", "SKIP": "yellow"}[result.outcome]
         line = f"{result.outcome:<5} {result.module:<{width}}  {result.description}"
         terminalreporter.write_line(line, **{colour: True})
-    counts = {name: 0 for name in ("PASS", "FAIL", "SKIP")}
-    for result in _RESULTS.values():
-        counts[result.outcome] += 1
+    counts = Counter(result.outcome for result in _RESULTS.values())
     terminalreporter.write_line(
         f"contract: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped",
         bold=True,

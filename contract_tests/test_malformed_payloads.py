@@ -68,7 +68,9 @@ def test_schema_invalid_event_is_not_recorded(client: ContractClient) -> None:
 
 def test_missing_content_type_gets_415(client: ContractClient) -> None:
     """A signed delivery without Content-Type gets 415 (not 401: the bytes still verify)"""
-    answer = client.deliver(client.unique(published("treatment.created")), content_type=OMIT)
+    answer = client.deliver(
+        client.unique(published("treatment.created")), headers={"Content-Type": OMIT}
+    )
     assert answer.status == 415, answer
 
 
@@ -76,7 +78,7 @@ def test_json_content_type_with_charset_is_accepted(client: ContractClient) -> N
     """Content-Type: application/json; charset=utf-8 is processed"""
     answer = client.deliver(
         client.unique(published("treatment.created")),
-        content_type="application/json; charset=utf-8",
+        headers={"Content-Type": "application/json; charset=utf-8"},
     )
     assert (answer.status, answer.outcome) == (200, "processed"), answer
 

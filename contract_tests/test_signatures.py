@@ -35,17 +35,17 @@ def test_signature_over_another_timestamp_is_rejected(client: ContractClient) ->
     body = _body(client)
     now = client.now()
     stale_signature = signature(client.target.secret, now - 60, body)
-    answer = client.deliver(body, timestamp=now, x_rimo_signature=stale_signature)
+    answer = client.deliver(body, timestamp=now, headers={"X-Rimo-Signature": stale_signature})
     assert answer.status == 401, answer
 
 
 @pytest.mark.parametrize(
     ("header", "value"),
     [
-        ("x_rimo_signature", OMIT),
-        ("x_rimo_signature", ""),
-        ("x_rimo_timestamp", OMIT),
-        ("x_rimo_timestamp", ""),
+        ("X-Rimo-Signature", OMIT),
+        ("X-Rimo-Signature", ""),
+        ("X-Rimo-Timestamp", OMIT),
+        ("X-Rimo-Timestamp", ""),
     ],
     ids=["signature-missing", "signature-empty", "timestamp-missing", "timestamp-empty"],
 )
@@ -53,13 +53,15 @@ def test_missing_or_empty_header_is_rejected(
     client: ContractClient, header: str, value: object
 ) -> None:
     """A delivery without one of the two signature headers, or with it empty, gets 401"""
-    answer = client.deliver(_body(client), **{header: value})
+    answer = client.deliver(_body(client), headers={header: value})
     assert answer.status == 401, answer
 
 
 def test_both_headers_missing_is_rejected(client: ContractClient) -> None:
     """A delivery with no signature headers at all gets 401"""
-    answer = client.deliver(_body(client), x_rimo_signature=OMIT, x_rimo_timestamp=OMIT)
+    answer = client.deliver(
+        _body(client), headers={"X-Rimo-Signature": OMIT, "X-Rimo-Timestamp": OMIT}
+    )
     assert answer.status == 401, answer
 
 
