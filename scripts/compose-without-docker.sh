@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The wiring of docker-compose.yml, run without Docker: the same receiver command and
+# environment on loopback, then the same contract command against it. Exits with the
+# contract run's status; the JUnit report lands in reports/contract.xml as in Compose.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+"$root/harness" shell >/dev/null  # builds .venv when needed
+bin="$root/.venv/bin"
+
+export RIMO_WEBHOOK_SECRET="${RIMO_WEBHOOK_SECRET:-compose_local_secret}"
+export RIMO_TIMESTAMP_TOLERANCE_SECONDS=300
+export RIMO_MAX_BODY_BYTES=1048576
+port="${RIMO_COMPOSE_PORT:-8000}"
+mkdir -p reports
+
+"$bin/rimo-receiver" serve --host 127.0.0.1 --port "$port" >reports/receiver.log 2>&1 &
+receiver_pid=$!
+trap 'kill "$receiver_pid" 2>/dev/null; wait "$receiver_pid" 2>/dev/null || true' EXIT
+
+# The Compose healthcheck: the contract service starts only once the receiver is healthy.
+for _ in $(seq 1 60); do
+    if "$bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/webhooks/rimo/health', timeout=2)" 2>/dev/null; then
+        break
+    fi
+    if ! kill -0 "$receiver_pid" 2>/dev/null; then
+        echo "compose-without-docker: the receiver exited; its log:" >&2
+        cat reports/receiver.log >&2
+        exit 1
+    fi
+    sleep 0.25
+done
+
+"$bin/rimo-contract" --target "http://127.0.0.1:$port" --junitxml reports/contract.xml
