@@ -46,6 +46,13 @@ def _secret(given: str | None) -> str:
     return secret
 
 
+def _timestamp_text(text: str) -> str:
+    # Kept as text so any header can be reproduced exactly, leading zeros included.
+    if not (text.isascii() and text.isdecimal()):
+        raise argparse.ArgumentTypeError(f"expected Unix seconds (digits only), got {text!r}")
+    return text
+
+
 def _sample(args: argparse.Namespace, out: TextIO) -> int:
     event = _event(args.type, seed=args.seed, example=args.example)
     out.write(encode(event).decode("utf-8") + "\n")
@@ -96,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     sign = commands.add_parser("sign", help="print the two signature headers for a body")
     sign.add_argument("file", nargs="?", default="-", help="body file, or - for stdin (default)")
     sign.add_argument("--secret", help=f"signing secret (default: ${SECRET_VARIABLE})")
-    sign.add_argument("--timestamp", type=int, help="Unix seconds to sign at (default: now)")
+    sign.add_argument(
+        "--timestamp", type=_timestamp_text, help="Unix seconds to sign at (default: now)"
+    )
     sign.set_defaults(handler=_sign)
 
     send = commands.add_parser("send", help="sign and deliver one event, with retries")

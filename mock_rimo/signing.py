@@ -26,8 +26,8 @@ def signature(secret: str | bytes, timestamp: int | str, body: bytes) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def signature_headers(secret: str | bytes, timestamp: int, body: bytes) -> dict[str, str]:
-    """The two Rimo headers for ``body`` signed at ``timestamp`` (Unix seconds)."""
+def signature_headers(secret: str | bytes, timestamp: int | str, body: bytes) -> dict[str, str]:
+    """The two Rimo headers for ``body`` signed at ``timestamp`` (Unix seconds, or its text)."""
     return {
         TIMESTAMP_HEADER: str(timestamp),
         SIGNATURE_HEADER: signature(secret, timestamp, body),
