@@ -5,9 +5,6 @@ NOW = 1767225600 (2026-01-01T00:00:00Z), the REF body and its published digest. 
 negative test starts from a valid delivery built by ``make_headers`` and changes one thing.
 """
 
-# Tests are named after the field case they pin (test_B26_...), as field-cases.md asks.
-# ruff: noqa: N802
-
 from __future__ import annotations
 
 import ast
