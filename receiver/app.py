@@ -74,7 +74,9 @@ def _on_http_error(
 ) -> None:
     # Falcon's own errors (404, 405, a malformed Content-Length...) get the same body shape.
     resp.status = error.status
-    code = (error.title or "http_error").lower().replace(" ", "_")
+    # A title like "404 Not Found" becomes the code "not_found".
+    words = (error.title or "http error").split()
+    code = "_".join(word for word in words if not word.isdigit()).lower() or "http_error"
     resp.media = _error_body(code, error.description or error.title or "HTTP error")
     if error.headers:
         resp.set_headers(error.headers)

@@ -8,6 +8,7 @@ Infinity, and no duplicate keys, since parsers disagree on which duplicate wins.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,26 @@ class Event:
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = self.payload["data"]
         return data
+
+
+# JSON's \u escapes can spell half of a surrogate pair, which is no Unicode character:
+# such a string cannot be stored, logged or echoed as UTF-8, so the body is refused.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _contains_lone_surrogate(value: object) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def _reject_constant(name: str) -> Any:
@@ -59,4 +80,6 @@ def parse_object(body: bytes) -> dict[str, Any]:
         raise MalformedPayload(f"The body is not valid JSON: {error}.") from None
     if not isinstance(parsed, dict):
         raise MalformedPayload("The body must be a JSON object (the event envelope).")
+    if _contains_lone_surrogate(parsed):
+        raise MalformedPayload("The body escapes a lone UTF-16 surrogate, which is not text.")
     return parsed

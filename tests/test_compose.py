@@ -75,8 +75,9 @@ def test_contract_waits_for_a_healthy_receiver_and_targets_it() -> None:
     assert command[0] == "rimo-contract"
     assert urlsplit(target).hostname == "receiver"
     assert urlsplit(target).port == receiver_port()
-    assert contract["environment"][SECRET_VARIABLE] == (
-        SERVICES["receiver"]["environment"][SECRET_VARIABLE]
+    assert (
+        contract["environment"][SECRET_VARIABLE]
+        == (SERVICES["receiver"]["environment"][SECRET_VARIABLE])
     )
 
 
@@ -99,8 +100,8 @@ def test_dockerfile_copies_every_package_and_serves_like_compose() -> None:
 def test_no_docker_script_runs_the_same_commands() -> None:
     """scripts/compose-without-docker.sh runs the receiver and contract commands Compose runs."""
     script = (ROOT / "scripts" / "compose-without-docker.sh").read_text()
-    assert "rimo-receiver\" serve" in script
-    assert "rimo-contract\" --target" in script
+    assert 'rimo-receiver" serve' in script
+    assert 'rimo-contract" --target' in script
     assert "--junitxml reports/contract.xml" in script
     for variable in SERVICES["receiver"]["environment"]:
         assert variable in script

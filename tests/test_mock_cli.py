@@ -47,9 +47,7 @@ def test_sample_example_prints_the_published_payload() -> None:
 
 
 @pytest.mark.parametrize("case", VECTORS["cases"], ids=[c["name"] for c in VECTORS["cases"]])
-def test_sign_agrees_with_every_known_answer_vector(
-    case: dict[str, Any], tmp_path: Path
-) -> None:
+def test_sign_agrees_with_every_known_answer_vector(case: dict[str, Any], tmp_path: Path) -> None:
     """`sign FILE --secret S --timestamp T` prints the openssl-computed signature."""
     body_file = tmp_path / "body"
     body_file.write_bytes(vector_body(case))
