@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -14,7 +15,8 @@ from mock_rimo.examples import published
 from mock_rimo.factory import EventFactory, encode
 from mock_rimo.sender import InvalidOutgoingEvent, WebhookSender
 from mock_rimo.signing import signature_headers
-from schemas import EVENT_TYPES
+from mock_rimo.validation import SourceResult, exit_status, validate_sources
+from schemas import EVENT_TYPES, EventValidator
 
 SECRET_VARIABLE = "RIMO_WEBHOOK_SECRET"  # noqa: S105  # a variable name, not a secret
 
@@ -88,6 +90,37 @@ def _send(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if result.delivered else 1
 
 
+def _describe(result: SourceResult) -> list[str]:
+    if not result.readable:
+        return [f"{result.source}: unreadable: {result.error}"]
+    if result.known_type:
+        kind = str(result.event_type)
+    else:
+        kind = f"unknown type {result.event_type!r}, envelope only"
+    verdict = "valid" if result.valid else "invalid"
+    lines = [f"{result.source}: {verdict} ({kind})"]
+    lines += [f"  {v.pointer or '/'}: {v.message}" for v in result.violations]
+    return lines
+
+
+def _validate(args: argparse.Namespace, out: TextIO) -> int:
+    validator = EventValidator(strict=not args.tolerant)
+    results = list(validate_sources(args.sources or ["-"], sys.stdin.buffer, validator))
+    for result in results:
+        if args.json:
+            out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+        else:
+            out.write("\n".join(_describe(result)) + "\n")
+    if len(results) > 1 and not args.json:
+        valid = sum(result.valid for result in results)
+        unreadable = sum(not result.readable for result in results)
+        invalid = len(results) - valid - unreadable
+        out.write(
+            f"{len(results)} events: {valid} valid, {invalid} invalid, {unreadable} unreadable\n"
+        )
+    return exit_status(results)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rimo-mock", description="A mock Rimo Health webhook sender."
@@ -120,6 +153,26 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--seed", type=int, help="seed for reproducible data (with --type)")
     send.add_argument("--example", action="store_true", help="send the published example")
     send.set_defaults(handler=_send)
+
+    validate = commands.add_parser(
+        "validate",
+        help="validate events against the published schemas",
+        description="Exit status: 0 all valid, 1 some invalid, 2 some input unreadable.",
+    )
+    validate.add_argument(
+        "sources",
+        nargs="*",
+        metavar="FILE",
+        help="JSON files, one event each; - (the default) reads one event or "
+        "newline-delimited events from stdin",
+    )
+    validate.add_argument("--json", action="store_true", help="one JSON result per event")
+    validate.add_argument(
+        "--tolerant",
+        action="store_true",
+        help="accept properties the schemas do not describe, as the receiver does by default",
+    )
+    validate.set_defaults(handler=_validate)
     return parser
 
 

@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="rimo-receiver",
         description="The Rimo webhook receiver (POST /webhooks/rimo, GET /webhooks/rimo/health).",
         epilog="Configuration comes from RIMO_WEBHOOK_SECRET (required), "
-        "RIMO_WEBHOOK_SECRET_PREVIOUS, RIMO_TIMESTAMP_TOLERANCE_SECONDS and RIMO_MAX_BODY_BYTES.",
+        "RIMO_WEBHOOK_SECRET_PREVIOUS, RIMO_TIMESTAMP_TOLERANCE_SECONDS, RIMO_MAX_BODY_BYTES "
+        "and RIMO_SCHEMA_MODE (tolerant or strict).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     serve_parser = commands.add_parser("serve", help="serve the receiver under gunicorn")

@@ -112,7 +112,9 @@ def create_app(
             settings,
             store=store,
             processor=processor if processor is not None else EffectLedger(),
-            validator=validator if validator is not None else EventValidator(),
+            validator=validator
+            if validator is not None
+            else EventValidator(strict=settings.strict_schemas),
             clock=clock,
         ),
     )

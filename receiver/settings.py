@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 DEFAULT_TOLERANCE_SECONDS: Final = 300
 DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
@@ -20,6 +20,8 @@ SECRET_VARIABLE: Final = "RIMO_WEBHOOK_SECRET"  # noqa: S105
 PREVIOUS_SECRET_VARIABLE: Final = "RIMO_WEBHOOK_SECRET_PREVIOUS"  # noqa: S105
 TOLERANCE_VARIABLE: Final = "RIMO_TIMESTAMP_TOLERANCE_SECONDS"
 MAX_BODY_VARIABLE: Final = "RIMO_MAX_BODY_BYTES"
+SCHEMA_MODE_VARIABLE: Final = "RIMO_SCHEMA_MODE"
+SCHEMA_MODES: Final = ("tolerant", "strict")
 
 
 class ConfigurationError(ValueError):
@@ -87,6 +89,17 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int, maximum: 
     return value
 
 
+def _schema_mode(environ: Mapping[str, str]) -> str:
+    raw = environ.get(SCHEMA_MODE_VARIABLE, "").strip().lower()
+    if raw == "":
+        return SCHEMA_MODES[0]
+    if raw not in SCHEMA_MODES:
+        raise ConfigurationError(
+            f"{SCHEMA_MODE_VARIABLE} must be one of {', '.join(SCHEMA_MODES)}, got {raw!r}"
+        )
+    return raw
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """What the receiver needs to know, fixed for the life of the process."""
@@ -95,6 +108,9 @@ class Settings:
     """Active signing secrets, current first; a delivery signed with any of them passes."""
     tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    strict_schemas: bool = False
+    """Refuse (422) properties the schemas do not describe. Off by default: a receiver
+    must survive fields Rimo adds in a backwards-compatible release (schemas/README.md)."""
 
     def __post_init__(self) -> None:
         if not self.secrets:
@@ -106,7 +122,7 @@ class Settings:
             raise ConfigurationError("max_body_bytes must be at least 1")
 
     @classmethod
-    def for_secret(cls, secret: str, **overrides: int) -> Settings:
+    def for_secret(cls, secret: str, **overrides: Any) -> Settings:
         """Settings for one secret, for tests and embedding."""
         return cls(secrets=(Secret(secret),), **overrides)
 
@@ -125,4 +141,5 @@ class Settings:
             max_body_bytes=_positive_int(
                 env, MAX_BODY_VARIABLE, DEFAULT_MAX_BODY_BYTES, 64 * DEFAULT_MAX_BODY_BYTES
             ),
+            strict_schemas=_schema_mode(env) == "strict",
         )

@@ -3,6 +3,9 @@
 The schema files beside this module are the artifact integrators consume with any
 JSON Schema tool; this module only loads them (never over the network) and turns
 validation errors into JSON pointers a receiver can return and a person can act on.
+
+Each file's ``$id`` is its path relative to this folder, so every ``$ref`` resolves
+against the file it sits in: offline, for any tool that loads the files from disk.
 """
 
 from __future__ import annotations
@@ -31,6 +34,12 @@ EVENT_TYPES: Final = (
 """Event types this schema set knows, in lifecycle order."""
 
 ENVELOPE: Final = "envelope"
+
+SCHEMA_VERSION: Final = "1.0.0"
+"""Version of the schema set (see schemas/README.md for what each part of it promises)."""
+
+UNKNOWN_PROPERTY_KEYWORD: Final = "additionalProperties"
+"""The one keyword the schemas use to refuse properties they do not describe."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +81,7 @@ def _all_schema_files() -> Iterable[Path]:
 
 @cache
 def registry() -> Registry[Any]:
-    """Every schema file under its ``$id``, so relative ``$ref``s resolve offline."""
+    """Every schema file under its (relative) ``$id``, so ``$ref``s resolve offline."""
     resources = []
     for path in _all_schema_files():
         contents = json.loads(path.read_text(encoding="utf-8"))
@@ -88,8 +97,19 @@ def _pointer(path: Iterable[object]) -> str:
     return "".join("/" + _escape_pointer_token(token) for token in path)
 
 
+_ENUM_LISTED_AT_MOST: Final = 10
+
+
 def _violations_of(error: ValidationError) -> list[Violation]:
     location = list(error.absolute_path)
+    if error.validator == UNKNOWN_PROPERTY_KEYWORD and isinstance(error.instance, Mapping):
+        # Point at each unexpected property rather than at the object holding it.
+        described = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
+        return [
+            Violation(_pointer([*location, name]), f"{name!r} is not a property of this event")
+            for name in error.instance
+            if name not in described
+        ]
     required = error.validator_value
     if (
         error.validator == "required"
@@ -103,6 +123,13 @@ def _violations_of(error: ValidationError) -> list[Violation]:
             Violation(_pointer([*location, name]), f"{name!r} is a required property")
             for name in missing
         ]
+    long_enum = isinstance(error.validator_value, list) and (
+        len(error.validator_value) > _ENUM_LISTED_AT_MOST
+    )
+    if error.validator == "enum" and long_enum and isinstance(error.schema, Mapping):
+        # Listing two hundred currency codes helps nobody; the description says what fits.
+        described = str(error.schema.get("description", ""))
+        return [Violation(_pointer(location), f"{error.instance!r} is not allowed. {described}")]
     return [Violation(_pointer(location), error.message)]
 
 
@@ -111,9 +138,15 @@ class EventValidator:
 
     Building a validator resolves references and compiles formats; doing it per request
     would cost more than validating, so a receiver keeps one instance for its lifetime.
+
+    ``strict`` (the default) reports properties the schemas do not describe, which is
+    what catches sender drift and typos. With ``strict=False`` they are tolerated, as a
+    receiver must tolerate fields Rimo adds in a backwards-compatible release; every
+    other rule still applies.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: bool = True) -> None:
+        self.strict = strict
         schemas_registry = registry()
         checker = Draft202012Validator.FORMAT_CHECKER
         self._envelope = Draft202012Validator(
@@ -141,10 +174,11 @@ class EventValidator:
             return self._collect(self._by_type[event_type], payload)
         return self.envelope_violations(payload)
 
-    @staticmethod
-    def _collect(validator: Draft202012Validator, payload: object) -> list[Violation]:
+    def _collect(self, validator: Draft202012Validator, payload: object) -> list[Violation]:
         found: dict[Violation, None] = {}
         for error in validator.iter_errors(payload):
+            if not self.strict and error.validator == UNKNOWN_PROPERTY_KEYWORD:
+                continue
             for violation in _violations_of(error):
                 found.setdefault(violation)
         return sorted(found, key=lambda violation: (violation.pointer, violation.message))
@@ -154,6 +188,8 @@ __all__ = [
     "ENVELOPE",
     "EVENT_TYPES",
     "SCHEMA_DIR",
+    "SCHEMA_VERSION",
+    "UNKNOWN_PROPERTY_KEYWORD",
     "EventValidator",
     "Violation",
     "load_schema",

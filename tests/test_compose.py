@@ -24,6 +24,7 @@ from receiver.app import HEALTH_ROUTE
 from receiver.settings import (
     MAX_BODY_VARIABLE,
     PREVIOUS_SECRET_VARIABLE,
+    SCHEMA_MODE_VARIABLE,
     SECRET_VARIABLE,
     TOLERANCE_VARIABLE,
 )
@@ -33,7 +34,13 @@ COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text
 SERVICES: dict[str, Any] = COMPOSE["services"]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
-KNOWN_VARIABLES = {SECRET_VARIABLE, PREVIOUS_SECRET_VARIABLE, TOLERANCE_VARIABLE, MAX_BODY_VARIABLE}
+KNOWN_VARIABLES = {
+    SECRET_VARIABLE,
+    PREVIOUS_SECRET_VARIABLE,
+    TOLERANCE_VARIABLE,
+    MAX_BODY_VARIABLE,
+    SCHEMA_MODE_VARIABLE,
+}
 
 
 def receiver_port() -> int:
