@@ -32,7 +32,8 @@ RETRY_AFTER_SECONDS: Final = "1"
 ReceiverApp = falcon.App[falcon.Request, falcon.Response]
 """The WSGI application type ``create_app`` returns."""
 
-_STATUS_BY_ERROR: Final[dict[type[DeliveryRejected], str]] = {
+STATUS_BY_ERROR: Final[dict[type[DeliveryRejected], str]] = {
+    # The HTTP status of each domain error: the one place they are mapped.
     PayloadTooLarge: falcon.HTTP_413,
     UnsupportedMediaType: falcon.HTTP_415,
     MalformedPayload: falcon.HTTP_400,
@@ -53,7 +54,7 @@ def _error_body(code: str, description: str, **details: object) -> dict[str, obj
 def _on_rejected(
     req: falcon.Request, resp: falcon.Response, error: DeliveryRejected, params: dict[str, Any]
 ) -> None:
-    resp.status = _STATUS_BY_ERROR.get(type(error), falcon.HTTP_400)
+    resp.status = STATUS_BY_ERROR.get(type(error), falcon.HTTP_400)
     resp.media = _error_body(error.code, error.description, **error.details())
     if isinstance(error, _RETRYABLE):
         resp.set_header("Retry-After", RETRY_AFTER_SECONDS)
