@@ -4,8 +4,9 @@ The schema files beside this module are the artifact integrators consume with an
 JSON Schema tool; this module only loads them (never over the network) and turns
 validation errors into JSON pointers a receiver can return and a person can act on.
 
-Each file's ``$id`` is its path relative to this folder, so every ``$ref`` resolves
-against the file it sits in: offline, for any tool that loads the files from disk.
+The files carry no ``$id``: each is identified by its path in this folder, so every
+relative ``$ref`` resolves against the file it sits in, offline, in any tool that loads
+the files from disk (schemas/README.md says why).
 """
 
 from __future__ import annotations
@@ -81,11 +82,12 @@ def _all_schema_files() -> Iterable[Path]:
 
 @cache
 def registry() -> Registry[Any]:
-    """Every schema file under its (relative) ``$id``, so ``$ref``s resolve offline."""
+    """Every schema file under its path in this folder, so ``$ref``s resolve offline."""
     resources = []
     for path in _all_schema_files():
         contents = json.loads(path.read_text(encoding="utf-8"))
-        resources.append((contents["$id"], Resource.from_contents(contents, DRAFT202012)))
+        uri = path.relative_to(SCHEMA_DIR).as_posix()
+        resources.append((uri, Resource.from_contents(contents, DRAFT202012)))
     return Registry().with_resources(resources)
 
 
