@@ -49,3 +49,11 @@ def test_events_arrive_in_any_order(client: ContractClient) -> None:
     order.append("treatment.created")
     outcomes = [client.deliver(client.unique(published(kind))).outcome for kind in order]
     assert outcomes == ["processed"] * len(order)
+
+
+def test_added_field_is_tolerated(client: ContractClient) -> None:
+    """An event with a field the schemas do not list yet is processed (additive change)"""
+    event = client.unique(published("order.shipped"))
+    event["data"]["signatureRequired"] = True
+    answer = client.deliver(event)
+    assert (answer.status, answer.outcome) == (200, "processed"), answer

@@ -12,6 +12,7 @@ the files from disk (schemas/README.md says why).
 from __future__ import annotations
 
 import json
+import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -89,6 +90,41 @@ def registry() -> Registry[Any]:
         uri = path.relative_to(SCHEMA_DIR).as_posix()
         resources.append((uri, Resource.from_contents(contents, DRAFT202012)))
     return Registry().with_resources(resources)
+
+
+def follow_ref(ref: str, base: str) -> tuple[Any, str]:
+    """What a ``$ref`` in the file ``base`` (a path in this folder) points to, and its file."""
+    file_part, _, fragment = ref.partition("#")
+    target_base = (
+        posixpath.normpath(posixpath.join(posixpath.dirname(base), file_part))
+        if file_part
+        else base
+    )
+    target: Any = load_schema(target_base.removesuffix(".json"))
+    for token in filter(None, fragment.split("/")):
+        target = target[token]
+    return target, target_base
+
+
+def bundled(name: str) -> dict[str, Any]:
+    """A schema with every ``$ref`` replaced by what it points to: one self-contained
+    document, for tools that cannot follow references to other files."""
+    document: dict[str, Any] = _inline(load_schema(name), f"{name}.json")
+    return document
+
+
+def _inline(node: Any, base: str) -> Any:
+    if isinstance(node, list):
+        return [_inline(item, base) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        target, target_base = follow_ref(str(node["$ref"]), base)
+        siblings = {key: value for key, value in node.items() if key != "$ref"}
+        resolved = _inline(target, target_base)
+        # Outer annotations (a description) win over the referenced ones.
+        return {**resolved, **_inline(siblings, base)} if isinstance(resolved, dict) else resolved
+    return {key: _inline(value, base) for key, value in node.items() if key != "$defs"}
 
 
 def _escape_pointer_token(token: object) -> str:
@@ -194,6 +230,8 @@ __all__ = [
     "UNKNOWN_PROPERTY_KEYWORD",
     "EventValidator",
     "Violation",
+    "bundled",
+    "follow_ref",
     "load_schema",
     "published_example",
     "registry",

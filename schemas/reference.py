@@ -6,12 +6,11 @@ when the checked-in file is stale (regenerate with ``python -m schemas.reference
 
 from __future__ import annotations
 
-import posixpath
 import sys
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from schemas import EVENT_TYPES, SCHEMA_DIR, SCHEMA_VERSION, load_schema
+from schemas import EVENT_TYPES, SCHEMA_DIR, SCHEMA_VERSION, follow_ref, load_schema
 
 REFERENCE_PATH: Final = SCHEMA_DIR / "FIELDS.md"
 _ENUM_SHOWN_AT_MOST: Final = 6
@@ -22,14 +21,8 @@ def _resolve(node: Mapping[str, Any], base: str) -> tuple[dict[str, Any], str]:
     outer: dict[str, Any] = {}
     current: Mapping[str, Any] = node
     while "$ref" in current:
-        file_part, _, fragment = str(current["$ref"]).partition("#")
         outer = {**{k: v for k, v in current.items() if k != "$ref"}, **outer}
-        if file_part:
-            base = posixpath.normpath(posixpath.join(posixpath.dirname(base), file_part))
-        target: Any = load_schema(base.removesuffix(".json"))
-        for token in filter(None, fragment.split("/")):
-            target = target[token]
-        current = target
+        current, base = follow_ref(str(current["$ref"]), base)
     return {**current, **outer}, base
 
 
