@@ -17,7 +17,7 @@ import httpx
 
 from contract_tests.target import Target
 from mock_rimo.factory import encode
-from mock_rimo.sender import JSON_CONTENT_TYPE, WebhookSender
+from mock_rimo.sender import JSON_CONTENT_TYPE, RetrySchedule, WebhookSender
 from mock_rimo.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
 
 OMIT: Final = object()
@@ -53,7 +53,10 @@ class ContractClient:
         self._counter = itertools.count(1)
         self._http = httpx.Client(timeout=timeout_seconds, follow_redirects=False)
         self.sender = WebhookSender(
-            url=target.webhook_url, secret=target.secret, client=self._http, max_attempts=1
+            url=target.webhook_url,
+            secret=target.secret,
+            client=self._http,
+            schedule=RetrySchedule(max_attempts=1, base_delay_seconds=0, max_delay_seconds=0),
         )
 
     def close(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from mock_rimo.examples import published
 from mock_rimo.factory import EventFactory, encode
-from mock_rimo.sender import InvalidOutgoingEvent, WebhookSender
+from mock_rimo.sender import SCHEDULES, InvalidOutgoingEvent, RetrySchedule, WebhookSender
 from mock_rimo.signing import signature_headers
 from mock_rimo.validation import SourceResult, exit_status, validate_sources
 from schemas import EVENT_TYPES, EventValidator
@@ -71,7 +71,13 @@ def _sign(args: argparse.Namespace, out: TextIO) -> int:
 
 def _send(args: argparse.Namespace, out: TextIO) -> int:
     secret = _secret(args.secret)
-    with WebhookSender(url=args.url, secret=secret, max_attempts=args.attempts) as sender:
+    base = SCHEDULES[args.schedule]
+    schedule = RetrySchedule(
+        max_attempts=args.attempts or base.max_attempts,
+        base_delay_seconds=base.base_delay_seconds,
+        max_delay_seconds=base.max_delay_seconds,
+    )
+    with WebhookSender(url=args.url, secret=secret, schedule=schedule) as sender:
         if args.file is not None:
             result = sender.deliver(_read_body(args.file))
         else:
@@ -146,7 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--url", required=True, help="receiver URL, e.g. http://127.0.0.1:8000/webhooks/rimo"
     )
     send.add_argument("--secret", help=f"signing secret (default: ${SECRET_VARIABLE})")
-    send.add_argument("--attempts", type=int, default=5, help="attempts at most (default 5)")
+    send.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default="local",
+        help="retry schedule: local (seconds) or production (hours); default local",
+    )
+    send.add_argument("--attempts", type=int, help="attempts at most (default: the schedule's)")
     what = send.add_mutually_exclusive_group(required=True)
     what.add_argument("--type", choices=EVENT_TYPES, help="generate an event of this type")
     what.add_argument("--file", help="send this file's bytes as they are (- for stdin)")

@@ -1,43 +1,29 @@
 """Realistic, reproducible Rimo events built with Faker.
 
-Everything is drawn from one seeded generator, and no value depends on the wall clock,
-so the same seed always yields byte-identical events.
+Every value comes from one seeded generator and none from the wall clock, so the same
+seed always yields byte-identical events. Events of one patient's lifecycle share their
+ids and carry causally plausible times.
 """
 
 from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+import string
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from faker import Faker
 
+from mock_rimo.providers import CARRIERS, RimoProvider
 from schemas import EVENT_TYPES
 
 DEFAULT_ANCHOR: Final = datetime(2026, 1, 1, tzinfo=UTC)
-"""Events are dated within 30 days after this instant unless another anchor is given."""
+"""Lifecycles start within 30 days after this instant unless another anchor is given."""
+_ID_ALPHABET: Final = string.ascii_lowercase + string.digits
 
-OFFERINGS: Final = (
-    "TRT Protocol",
-    "GLP-1 Weight Management",
-    "Enclomiphene Protocol",
-    "Sermorelin Therapy",
-    "NAD+ Injections",
-    "Sildenafil On-Demand",
-)
-MEDICATIONS: Final = (
-    ("Testosterone Cypionate", ("200mg/mL", "100mg/mL")),
-    ("Semaglutide", ("0.25mg/0.5mL", "0.5mg/0.5mL", "1mg/0.5mL")),
-    ("Tirzepatide", ("2.5mg/0.5mL", "5mg/0.5mL")),
-    ("Enclomiphene Citrate", ("12.5mg", "25mg")),
-    ("Anastrozole", ("0.5mg", "1mg")),
-    ("Sermorelin Acetate", ("9mg/vial",)),
-    ("NAD+", ("200mg/mL",)),
-    ("Sildenafil", ("20mg", "50mg", "100mg")),
-)
-CARRIERS: Final = ("UPS", "USPS", "FedEx")
+__all__ = ["CARRIERS", "DEFAULT_ANCHOR", "EventFactory", "Patient", "encode"]
 
 
 def encode(event: dict[str, Any]) -> bytes:
@@ -49,101 +35,141 @@ def _iso(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@dataclass(frozen=True, slots=True)
+class Patient:
+    """The ids and choices one lifecycle's events share."""
+
+    customer_id: str
+    treatment_id: str
+    order_id: str
+    offering: str
+    clinician_id: str
+    clinician_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Moments:
+    """When each step of a lifecycle happened; the charge may precede the transmission."""
+
+    created: datetime
+    approved: datetime
+    charged: datetime
+    transmitted: datetime
+    shipped: datetime
+
+
 class EventFactory:
-    """Builds schema-valid events of every type from one seed."""
+    """Builds schema-valid events, alone or as linked lifecycles, from one seed."""
 
     def __init__(self, seed: int | None = None, *, anchor: datetime = DEFAULT_ANCHOR) -> None:
-        self._random = random.Random(seed)  # noqa: S311  # test data, not cryptography
         self._faker = Faker("en_US")
-        self._faker.seed_instance(seed if seed is not None else self._random.getrandbits(64))
+        self._faker.add_provider(RimoProvider)
+        self._faker.seed_instance(
+            seed if seed is not None else random.SystemRandom().getrandbits(63)
+        )
+        self._random: random.Random = self._faker.random
         self._anchor = anchor
-        self._builders: dict[str, Callable[[], dict[str, Any]]] = {
-            "treatment.created": self._treatment_created,
-            "treatment.approved": self._treatment_approved,
-            "order.transmitted": self._order_transmitted,
-            "order.shipped": self._order_shipped,
-            "charge.captured": self._charge_captured,
-        }
 
     def build(self, event_type: str) -> dict[str, Any]:
-        """One event of ``event_type`` with fresh ids."""
-        builder = self._builders.get(event_type)
-        if builder is None:
+        """One event of ``event_type`` for a new patient."""
+        if event_type not in EVENT_TYPES:
             raise KeyError(f"unknown event type {event_type!r}; known: {', '.join(EVENT_TYPES)}")
-        instant = self._instant()
-        return {
-            "id": self._token("evt_"),
-            "type": event_type,
-            "data": builder(),
-            "timestamp": _iso(instant),
-        }
+        return self._events(self.patient(), self._moments())[event_type]
+
+    def lifecycle(self, patient: Patient | None = None) -> list[dict[str, Any]]:
+        """A patient's five events in causal order: created, approved, charged or
+        transmitted (whichever came first), then shipped."""
+        events = self._events(patient or self.patient(), self._moments())
+        return sorted(events.values(), key=lambda event: (event["timestamp"], event["type"]))
+
+    def patient(self) -> Patient:
+        last_name = self._faker.last_name()
+        clinician_suffix = self._random.randrange(100, 1000)
+        return Patient(
+            customer_id=self._token("prof_"),
+            treatment_id=self._token("rimo_treat_"),
+            order_id=self._token("rimo_ord_"),
+            offering=self._faker.offering(),
+            clinician_id=f"dr_{last_name.lower().replace(' ', '_')}_{clinician_suffix}",
+            clinician_name=f"Dr. {self._faker.first_name()} {last_name}",
+        )
 
     def _token(self, prefix: str, length: int = 20) -> str:
-        alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-        return prefix + "".join(self._random.choice(alphabet) for _ in range(length))
+        return prefix + "".join(self._random.choices(_ID_ALPHABET, k=length))
 
-    def _instant(self) -> datetime:
-        return self._anchor + timedelta(seconds=self._random.randrange(30 * 24 * 3600))
+    def _after(self, start: datetime, *, minimum_minutes: int, maximum_minutes: int) -> datetime:
+        return start + timedelta(
+            minutes=self._random.randint(minimum_minutes, maximum_minutes),
+            seconds=self._random.randrange(60),
+        )
 
-    def _treatment_created(self) -> dict[str, Any]:
+    def _moments(self) -> _Moments:
+        created = self._anchor + timedelta(seconds=self._random.randrange(30 * 24 * 3600))
+        approved = self._after(created, minimum_minutes=30, maximum_minutes=48 * 60)
+        transmitted = self._after(approved, minimum_minutes=10, maximum_minutes=24 * 60)
+        return _Moments(
+            created=created,
+            approved=approved,
+            charged=self._after(approved, minimum_minutes=1, maximum_minutes=120),
+            transmitted=transmitted,
+            shipped=self._after(transmitted, minimum_minutes=60, maximum_minutes=72 * 60),
+        )
+
+    def _envelope(self, event_type: str, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
+        return {"id": self._token("evt_"), "type": event_type, "data": data, "timestamp": _iso(at)}
+
+    def _events(self, patient: Patient, moments: _Moments) -> dict[str, dict[str, Any]]:
+        carrier = self._faker.carrier()
+        delivery = (moments.shipped + timedelta(days=self._random.randint(2, 6))).date()
         return {
-            "treatmentId": self._token("rimo_treat_"),
-            "customerId": self._token("prof_"),
-            "offeringName": self._random.choice(OFFERINGS),
-            "status": "pending",
-        }
-
-    def _treatment_approved(self) -> dict[str, Any]:
-        last_name = self._faker.last_name()
-        return {
-            "treatmentId": self._token("rimo_treat_"),
-            "customerId": self._token("prof_"),
-            "clinicianId": f"dr_{last_name.lower()}_{self._random.randrange(100, 1000)}",
-            "clinicianName": f"Dr. {self._faker.first_name()} {last_name}",
-            "approvedAt": _iso(self._instant()),
-        }
-
-    def _order_transmitted(self) -> dict[str, Any]:
-        lines = self._random.sample(MEDICATIONS, k=self._random.randint(1, 2))
-        return {
-            "orderId": self._token("rimo_ord_"),
-            "treatmentId": self._token("rimo_treat_"),
-            "customerId": self._token("prof_"),
-            "medications": [
+            "treatment.created": self._envelope(
+                "treatment.created",
+                moments.created,
                 {
-                    "name": name,
-                    "dosage": self._random.choice(dosages),
-                    "quantity": self._random.randint(1, 3),
-                }
-                for name, dosages in lines
-            ],
-        }
-
-    def _order_shipped(self) -> dict[str, Any]:
-        carrier = self._random.choice(CARRIERS)
-        delivery: date = (self._instant() + timedelta(days=self._random.randint(2, 6))).date()
-        return {
-            "orderId": self._token("rimo_ord_"),
-            "trackingNumber": self._tracking_number(carrier),
-            "carrier": carrier,
-            "estimatedDelivery": delivery.isoformat(),
-        }
-
-    def _tracking_number(self, carrier: str) -> str:
-        digits = self._faker.numerify
-        if carrier == "UPS":
-            return (
-                "1Z"
-                + self._faker.bothify("???###", letters="ABCDEFGHJKLMNPRSTVWXYZ")
-                + digits("##########")
-            )
-        if carrier == "USPS":
-            return "9400" + digits("#" * 18)
-        return digits("#" * 12)
-
-    def _charge_captured(self) -> dict[str, Any]:
-        return {
-            "orderId": self._token("rimo_ord_"),
-            "amount": self._random.choice((4999, 9999, 14999, 19900, 24999, 29900)),
-            "currency": "usd",
+                    "treatmentId": patient.treatment_id,
+                    "customerId": patient.customer_id,
+                    "offeringName": patient.offering,
+                    "status": "pending",
+                },
+            ),
+            "treatment.approved": self._envelope(
+                "treatment.approved",
+                moments.approved,
+                {
+                    "treatmentId": patient.treatment_id,
+                    "customerId": patient.customer_id,
+                    "clinicianId": patient.clinician_id,
+                    "clinicianName": patient.clinician_name,
+                    "approvedAt": _iso(moments.approved),
+                },
+            ),
+            "order.transmitted": self._envelope(
+                "order.transmitted",
+                moments.transmitted,
+                {
+                    "orderId": patient.order_id,
+                    "treatmentId": patient.treatment_id,
+                    "customerId": patient.customer_id,
+                    "medications": self._faker.medication_lines(patient.offering),
+                },
+            ),
+            "order.shipped": self._envelope(
+                "order.shipped",
+                moments.shipped,
+                {
+                    "orderId": patient.order_id,
+                    "trackingNumber": self._faker.tracking_number(carrier),
+                    "carrier": carrier,
+                    "estimatedDelivery": delivery.isoformat(),
+                },
+            ),
+            "charge.captured": self._envelope(
+                "charge.captured",
+                moments.charged,
+                {
+                    "orderId": patient.order_id,
+                    "amount": self._faker.price_in_cents(),
+                    "currency": "usd",
+                },
+            ),
         }

@@ -22,9 +22,6 @@ from mock_rimo.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_head
 from schemas import EventValidator, Violation
 
 DEFAULT_TIMEOUT_SECONDS: Final = 10.0
-DEFAULT_MAX_ATTEMPTS: Final = 5
-DEFAULT_BASE_DELAY_SECONDS: Final = 1.0
-DEFAULT_MAX_DELAY_SECONDS: Final = 60.0
 RETRYABLE_STATUSES: Final = frozenset({409, 429, 500, 502, 503, 504})
 JSON_CONTENT_TYPE: Final = "application/json"
 
@@ -36,6 +33,46 @@ class InvalidOutgoingEvent(ValueError):
         listed = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations)
         super().__init__(f"event fails its schema: {listed}")
         self.violations = violations
+
+
+@dataclass(frozen=True, slots=True)
+class RetrySchedule:
+    """How often and how far apart a delivery is attempted.
+
+    The n-th retry waits a random time in [0, min(max_delay, base_delay * 2**(n-1))]
+    (exponential backoff with full jitter), or at least what Retry-After asks for.
+    """
+
+    max_attempts: int
+    base_delay_seconds: float
+    max_delay_seconds: float
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if self.base_delay_seconds < 0 or self.max_delay_seconds < self.base_delay_seconds:
+            raise ValueError("delays must satisfy 0 <= base_delay <= max_delay")
+
+    def ceiling(self, retry_number: int) -> float:
+        """The longest wait before the ``retry_number``-th retry (1 for the first)."""
+        growth = 2.0 ** (retry_number - 1)
+        return min(self.max_delay_seconds, self.base_delay_seconds * growth)
+
+    def horizon_seconds(self) -> float:
+        """The longest time from the first attempt to the last, without Retry-After."""
+        return sum(self.ceiling(n) for n in range(1, self.max_attempts))
+
+
+SCHEDULES: Final = {
+    # Seconds, for local runs and CI: six attempts within about 16 s.
+    "local": RetrySchedule(max_attempts=6, base_delay_seconds=0.5, max_delay_seconds=8.0),
+    # A provider's real schedule: fifteen attempts, backing off to 8 h, about 1.7 days in all.
+    "production": RetrySchedule(
+        max_attempts=15, base_delay_seconds=30.0, max_delay_seconds=8 * 3600.0
+    ),
+}
+"""Named retry schedules (``--schedule``)."""
+DEFAULT_SCHEDULE: Final = SCHEDULES["local"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +93,7 @@ class DeliveryResult:
     """Every attempt of one delivery and the final answer, if there was one."""
 
     event_id: str | None
+    event_type: str | None
     attempts: tuple[Attempt, ...]
     status: int | None
     response_body: str
@@ -86,24 +124,18 @@ class WebhookSender:
         url: str,
         secret: str,
         client: httpx.Client | None = None,
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        base_delay_seconds: float = DEFAULT_BASE_DELAY_SECONDS,
-        max_delay_seconds: float = DEFAULT_MAX_DELAY_SECONDS,
+        schedule: RetrySchedule = DEFAULT_SCHEDULE,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         jitter: random.Random | None = None,
         validator: EventValidator | None = None,
     ) -> None:
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
         self._url = url
         self._secret = secret
         self._owns_client = client is None
         self._client = client or httpx.Client(timeout=timeout_seconds, follow_redirects=False)
-        self._max_attempts = max_attempts
-        self._base_delay = base_delay_seconds
-        self._max_delay = max_delay_seconds
+        self._schedule = schedule
         self._clock = clock
         self._sleep = sleep
         self._jitter = jitter or random.Random()  # noqa: S311  # jitter, not cryptography
@@ -132,15 +164,21 @@ class WebhookSender:
             violations = validator.violations(event)
             if violations:
                 raise InvalidOutgoingEvent(violations)
-        event_id = event.get("id")
-        return self.deliver(encode(dict(event)), event_id=str(event_id) if event_id else None)
+        event_id, event_type = event.get("id"), event.get("type")
+        return self.deliver(
+            encode(dict(event)),
+            event_id=str(event_id) if event_id else None,
+            event_type=str(event_type) if event_type else None,
+        )
 
-    def deliver(self, body: bytes, *, event_id: str | None = None) -> DeliveryResult:
+    def deliver(
+        self, body: bytes, *, event_id: str | None = None, event_type: str | None = None
+    ) -> DeliveryResult:
         """Deliver ``body`` byte for byte, retrying transient failures."""
         attempts: list[Attempt] = []
         delay = 0.0
         response: httpx.Response | None = None
-        for number in range(1, self._max_attempts + 1):
+        for number in range(1, self._schedule.max_attempts + 1):
             if delay:
                 self._sleep(delay)
             timestamp = int(self._clock())
@@ -169,6 +207,7 @@ class WebhookSender:
             delay = self._next_delay(number, response)
         return DeliveryResult(
             event_id=event_id,
+            event_type=event_type,
             attempts=tuple(attempts),
             status=response.status_code if response is not None else None,
             response_body=response.text if response is not None else "",
@@ -179,23 +218,24 @@ class WebhookSender:
         return self._client.post(self._url, content=body, headers=dict(headers))
 
     def _next_delay(self, attempt_number: int, response: httpx.Response | None) -> float:
-        ceiling = min(self._max_delay, self._base_delay * 2 ** (attempt_number - 1))
-        delay = self._jitter.uniform(0, ceiling)
+        delay = self._jitter.uniform(0, self._schedule.ceiling(attempt_number))
         if response is not None:
             retry_after = _retry_after_seconds(response)
             if retry_after is not None:
-                delay = max(delay, min(retry_after, self._max_delay))
+                delay = max(delay, min(retry_after, self._schedule.max_delay_seconds))
         return delay
 
 
 __all__ = [
-    "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_SCHEDULE",
     "RETRYABLE_STATUSES",
+    "SCHEDULES",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "Attempt",
     "DeliveryResult",
     "InvalidOutgoingEvent",
+    "RetrySchedule",
     "WebhookSender",
     "is_retryable",
 ]

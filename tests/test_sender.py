@@ -12,7 +12,7 @@ import respx
 
 from mock_rimo.examples import published
 from mock_rimo.factory import encode
-from mock_rimo.sender import InvalidOutgoingEvent, WebhookSender
+from mock_rimo.sender import SCHEDULES, InvalidOutgoingEvent, RetrySchedule, WebhookSender
 
 URL = "http://receiver.test/webhooks/rimo"
 SECRET = "rimo_test_secret"
@@ -38,9 +38,9 @@ def make_sender(fake: FakeTime, *, max_attempts: int = 5) -> WebhookSender:
     return WebhookSender(
         url=URL,
         secret=SECRET,
-        max_attempts=max_attempts,
-        base_delay_seconds=1.0,
-        max_delay_seconds=30.0,
+        schedule=RetrySchedule(
+            max_attempts=max_attempts, base_delay_seconds=1.0, max_delay_seconds=30.0
+        ),
         clock=fake.clock,
         sleep=fake.sleep,
         jitter=random.Random(7),
@@ -190,3 +190,19 @@ def test_deliver_event_sends_compact_json(respx_mock: respx.MockRouter) -> None:
     assert route.calls.last.request.content == encode(published("order.shipped"))
     assert b", " not in route.calls.last.request.content
     assert result.event_id == "evt_jkl012"
+
+
+def test_named_schedules_fit_their_purpose() -> None:
+    """local finishes within seconds; production spans more than a day but less than the
+    receiver's 7-day dedup retention, so every retry is still recognised as a duplicate."""
+    assert SCHEDULES["local"].horizon_seconds() <= 30
+    assert 24 * 3600 < SCHEDULES["production"].horizon_seconds() < 7 * 24 * 3600
+
+
+@pytest.mark.parametrize(
+    ("attempts", "base", "maximum"), [(0, 1.0, 2.0), (3, -1.0, 2.0), (3, 5.0, 2.0)]
+)
+def test_impossible_schedules_are_refused(attempts: int, base: float, maximum: float) -> None:
+    """A schedule with no attempts or inverted delays is a programming error."""
+    with pytest.raises(ValueError, match="must"):
+        RetrySchedule(max_attempts=attempts, base_delay_seconds=base, max_delay_seconds=maximum)

@@ -1,0 +1,62 @@
+"""``--set path=value`` and ``--unset path`` edits of an event before it is sent."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Sequence
+from typing import Any
+
+
+class OverrideError(ValueError):
+    """An override that cannot apply to the event: a bad path or a missing ``=``."""
+
+
+def _parse_value(text: str) -> Any:
+    """JSON when it parses (``0``, ``true``, ``"0"``, ``[...]``), else the text itself."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _walk(event: Any, path: str) -> tuple[Any, str | int]:
+    """The container holding the last segment of a dotted ``path``, and that segment."""
+    parts = path.split(".")
+    if not path or any(part == "" for part in parts):
+        raise OverrideError(f"bad path {path!r}: use dotted names like data.amount")
+    node = event
+    for part in parts[:-1]:
+        node = _child(node, part, path)
+    last = parts[-1]
+    return node, int(last) if isinstance(node, list) else last
+
+
+def _child(node: Any, part: str, path: str) -> Any:
+    if isinstance(node, dict) and part in node:
+        return node[part]
+    if isinstance(node, list) and part.isdecimal() and int(part) < len(node):
+        return node[int(part)]
+    raise OverrideError(f"bad path {path!r}: nothing at {part!r}")
+
+
+def apply_overrides(
+    event: dict[str, Any], *, set_values: Sequence[str] = (), unset: Sequence[str] = ()
+) -> dict[str, Any]:
+    """A copy of ``event`` with each ``path=value`` set and each ``path`` removed."""
+    edited = copy.deepcopy(event)
+    for assignment in set_values:
+        path, separator, raw = assignment.partition("=")
+        if not separator:
+            raise OverrideError(f"--set needs path=value, got {assignment!r}")
+        container, key = _walk(edited, path.strip())
+        if isinstance(container, list) and not (isinstance(key, int) and key < len(container)):
+            raise OverrideError(f"bad path {path!r}: index out of range")
+        container[key] = _parse_value(raw)
+    for path in unset:
+        container, key = _walk(edited, path.strip())
+        try:
+            del container[key]
+        except (KeyError, IndexError):
+            raise OverrideError(f"bad path {path!r}: nothing to remove") from None
+    return edited
