@@ -28,6 +28,8 @@ from schemas import EventValidator
 WEBHOOK_ROUTE: Final = "/webhooks/rimo"
 HEALTH_ROUTE: Final = "/webhooks/rimo/health"
 RETRY_AFTER_SECONDS: Final = "1"
+MAX_VIOLATIONS: Final = 20
+"""A 422 lists at most this many violations (and says when there were more)."""
 
 ReceiverApp = falcon.App[falcon.Request, falcon.Response]
 """The WSGI application type ``create_app`` returns."""
@@ -115,7 +117,7 @@ def create_app(
             processor=processor if processor is not None else EffectLedger(),
             validator=validator
             if validator is not None
-            else EventValidator(strict=settings.strict_schemas),
+            else EventValidator(strict=settings.strict_schemas, max_violations=MAX_VIOLATIONS),
             clock=clock,
         ),
     )

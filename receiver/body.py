@@ -10,6 +10,7 @@ from receiver.errors import PayloadTooLarge, UnsupportedMediaType
 
 _READ_CHUNK: Final = 64 * 1024
 _JSON_MEDIA_TYPE: Final = "application/json"
+_MEDIA_TYPE_SHOWN_AT_MOST: Final = 64
 
 
 class _Readable(Protocol):
@@ -57,5 +58,5 @@ def require_json_content_type(content_type: str | None) -> None:
     """
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type != _JSON_MEDIA_TYPE:
-        shown = content_type if content_type else "no Content-Type"
-        raise UnsupportedMediaType(f"Content-Type must be application/json, got {shown!r}.")
+        shown = ascii(media_type[:_MEDIA_TYPE_SHOWN_AT_MOST]) if content_type else "none"
+        raise UnsupportedMediaType(f"Content-Type must be application/json, got {shown}.")

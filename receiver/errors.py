@@ -47,12 +47,18 @@ class InvalidEvent(DeliveryRejected):
     code = "invalid_event"
     default_description = "The event does not match its published schema."
 
-    def __init__(self, violations: Sequence[Violation]) -> None:
+    def __init__(self, violations: Sequence[Violation], *, truncated: bool = False) -> None:
         super().__init__()
         self.violations = tuple(violations)
+        self.truncated = truncated
 
     def details(self) -> dict[str, object]:
-        return {"violations": [violation.as_dict() for violation in self.violations]}
+        details: dict[str, object] = {
+            "violations": [violation.as_dict() for violation in self.violations]
+        }
+        if self.truncated:
+            details["violations_truncated"] = True
+        return details
 
 
 class DeliveryInProgress(DeliveryRejected):

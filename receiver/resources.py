@@ -79,7 +79,7 @@ class WebhookResource:
         payload = parse_object(body)
         violations = self._validator.violations(payload)
         if violations:
-            raise InvalidEvent(violations)
+            raise InvalidEvent(violations, truncated=violations.truncated)
         return Event(id=payload["id"], type=payload["type"], payload=payload)
 
     def _deliver_once(self, event: Event) -> dict[str, str]:

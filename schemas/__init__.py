@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -128,7 +128,11 @@ def _inline(node: Any, base: str) -> Any:
 
 
 def _escape_pointer_token(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if len(text) > _NAME_SHOWN_AT_MOST:
+        # Keys come from the payload; a pointer never repeats more than a prefix of one.
+        text = text[:_NAME_SHOWN_AT_MOST] + "..."
+    return text.replace("~", "~0").replace("/", "~1")
 
 
 def _pointer(path: Iterable[object]) -> str:
@@ -136,15 +140,54 @@ def _pointer(path: Iterable[object]) -> str:
 
 
 _ENUM_LISTED_AT_MOST: Final = 10
+_NAME_SHOWN_AT_MOST: Final = 64
+
+
+def _short(name: object) -> str:
+    """A property name from the payload, quoted and cut short: it is untrusted input."""
+    text = str(name)
+    if len(text) > _NAME_SHOWN_AT_MOST:
+        text = text[:_NAME_SHOWN_AT_MOST] + "..."
+    return repr(text)
+
+
+def _rule_message(keyword: str, rule: Any, schema: Mapping[str, Any]) -> str:
+    """What the rule asks for, in words, built from the schema alone.
+
+    jsonschema's own messages quote the offending value; a receiver returns these messages
+    to the sender, so they never repeat the payload (which may be huge or sensitive).
+    """
+    plural = "" if rule == 1 else "s"
+    messages: dict[str, str] = {
+        "type": f"must be of type {' or '.join(rule) if isinstance(rule, list) else rule}",
+        "const": f"must be {rule!r}",
+        "format": f"must be a valid {rule}",
+        "minLength": "must not be empty" if rule == 1 else f"must be at least {rule} characters",
+        "maxLength": f"must be at most {rule} characters",
+        "minimum": f"must be at least {rule}",
+        "maximum": f"must be at most {rule}",
+        "minItems": f"must have at least {rule} item{plural}",
+        "maxItems": f"must have at most {rule} item{plural}",
+        "pattern": f"must match the pattern {rule}",
+    }
+    if keyword == "enum":
+        if isinstance(rule, list) and len(rule) > _ENUM_LISTED_AT_MOST:
+            # Listing two hundred currency codes helps nobody; the description says what fits.
+            return f"is not an allowed value: {schema.get('description', '')}".rstrip(": ")
+        return f"must be one of {', '.join(repr(value) for value in rule)}"
+    return messages.get(keyword, f"fails the {keyword} rule")
 
 
 def _violations_of(error: ValidationError) -> list[Violation]:
     location = list(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == UNKNOWN_PROPERTY_KEYWORD and isinstance(error.instance, Mapping):
         # Point at each unexpected property rather than at the object holding it.
-        described = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
+        described = schema.get("properties", {})
         return [
-            Violation(_pointer([*location, name]), f"{name!r} is not a property of this event")
+            Violation(
+                _pointer([*location, name]), f"{_short(name)} is not a property of this event"
+            )
             for name in error.instance
             if name not in described
         ]
@@ -161,14 +204,25 @@ def _violations_of(error: ValidationError) -> list[Violation]:
             Violation(_pointer([*location, name]), f"{name!r} is a required property")
             for name in missing
         ]
-    long_enum = isinstance(error.validator_value, list) and (
-        len(error.validator_value) > _ENUM_LISTED_AT_MOST
-    )
-    if error.validator == "enum" and long_enum and isinstance(error.schema, Mapping):
-        # Listing two hundred currency codes helps nobody; the description says what fits.
-        described = str(error.schema.get("description", ""))
-        return [Violation(_pointer(location), f"{error.instance!r} is not allowed. {described}")]
-    return [Violation(_pointer(location), error.message)]
+    return [Violation(_pointer(location), _rule_message(str(error.validator), required, schema))]
+
+
+class Violations(list[Violation]):
+    """Violations in pointer order; ``truncated`` when there were more than the cap."""
+
+    truncated: bool = False
+
+
+def _is_whole_number(checker: object, instance: object) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# JSON Schema counts 14999.0 as an integer; money and quantities here are integers as
+# written, so a float never stands in for one (schemas/README.md notes the difference).
+_EventSchemaValidator = validators.extend(  # type: ignore[no-untyped-call]  # untyped in stubs
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_whole_number),
+)
 
 
 class EventValidator:
@@ -181,17 +235,23 @@ class EventValidator:
     what catches sender drift and typos. With ``strict=False`` they are tolerated, as a
     receiver must tolerate fields Rimo adds in a backwards-compatible release; every
     other rule still applies.
+
+    ``max_violations`` caps how many violations are gathered: validation stops there, so a
+    hostile payload with thousands of faults costs no more than one with a few.
     """
 
-    def __init__(self, *, strict: bool = True) -> None:
+    def __init__(self, *, strict: bool = True, max_violations: int | None = None) -> None:
+        if max_violations is not None and max_violations < 1:
+            raise ValueError("max_violations must be at least 1")
         self.strict = strict
+        self._cap = max_violations
         schemas_registry = registry()
         checker = Draft202012Validator.FORMAT_CHECKER
-        self._envelope = Draft202012Validator(
+        self._envelope = _EventSchemaValidator(
             load_schema(ENVELOPE), registry=schemas_registry, format_checker=checker
         )
         self._by_type = {
-            event_type: Draft202012Validator(
+            event_type: _EventSchemaValidator(
                 load_schema(event_type), registry=schemas_registry, format_checker=checker
             )
             for event_type in EVENT_TYPES
@@ -201,25 +261,32 @@ class EventValidator:
     def is_known_type(event_type: object) -> bool:
         return isinstance(event_type, str) and event_type in EVENT_TYPES
 
-    def envelope_violations(self, payload: object) -> list[Violation]:
+    def envelope_violations(self, payload: object) -> Violations:
         """Violations of the shape every event shares, whatever its type."""
         return self._collect(self._envelope, payload)
 
-    def violations(self, payload: object) -> list[Violation]:
+    def violations(self, payload: object) -> Violations:
         """Violations of the payload's own type schema, or of the envelope for an unknown type."""
         event_type = payload.get("type") if isinstance(payload, Mapping) else None
         if isinstance(event_type, str) and event_type in self._by_type:
             return self._collect(self._by_type[event_type], payload)
         return self.envelope_violations(payload)
 
-    def _collect(self, validator: Draft202012Validator, payload: object) -> list[Violation]:
+    def _collect(self, validator: Any, payload: object) -> Violations:
         found: dict[Violation, None] = {}
+        truncated = False
         for error in validator.iter_errors(payload):
             if not self.strict and error.validator == UNKNOWN_PROPERTY_KEYWORD:
                 continue
             for violation in _violations_of(error):
                 found.setdefault(violation)
-        return sorted(found, key=lambda violation: (violation.pointer, violation.message))
+            if self._cap is not None and len(found) > self._cap:
+                truncated = True
+                break
+        ordered = sorted(found, key=lambda violation: (violation.pointer, violation.message))
+        result = Violations(ordered[: self._cap] if truncated else ordered)
+        result.truncated = truncated
+        return result
 
 
 __all__ = [
@@ -230,6 +297,7 @@ __all__ = [
     "UNKNOWN_PROPERTY_KEYWORD",
     "EventValidator",
     "Violation",
+    "Violations",
     "bundled",
     "follow_ref",
     "load_schema",

@@ -8,6 +8,7 @@ needs more fails loudly here instead of silently generating too little.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, timedelta, timezone
 from typing import Any, Final
 
@@ -29,6 +30,7 @@ _SUPPORTED: Final = _IGNORED | {
     "maxItems",
     "items",
     "format",
+    "pattern",
 }
 _LARGEST_LIST: Final = 4
 
@@ -69,7 +71,18 @@ def _string(schema: dict[str, Any]) -> st.SearchStrategy[str]:
         return st.dates().map(lambda day: day.isoformat())
     if form is not None:
         raise NotImplementedError(f"format {form!r}")
-    return st.text(min_size=schema.get("minLength", 0), max_size=schema.get("maxLength", 64))
+    alphabet: st.SearchStrategy[str] | None = None
+    if "pattern" in schema:
+        # Only whole-string character classes, the one pattern shape the schemas use.
+        shape = re.fullmatch(r"\^(\[[^\]]+\])\*\$", schema["pattern"])
+        if shape is None:
+            raise NotImplementedError(f"pattern {schema['pattern']!r}")
+        alphabet = st.from_regex(shape.group(1), fullmatch=True)
+    return st.text(
+        alphabet=alphabet if alphabet is not None else st.characters(codec="utf-8"),
+        min_size=schema.get("minLength", 0),
+        max_size=schema.get("maxLength", 64),
+    )
 
 
 def strategy_for(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
