@@ -22,7 +22,7 @@ from mock_rimo.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_head
 from schemas import EventValidator, Violation
 
 DEFAULT_TIMEOUT_SECONDS: Final = 10.0
-RETRYABLE_STATUSES: Final = frozenset({409, 429, 500, 502, 503, 504})
+RETRYABLE_STATUSES: Final = frozenset({408, 409, 429, 500, 502, 503, 504})
 JSON_CONTENT_TYPE: Final = "application/json"
 
 

@@ -9,6 +9,7 @@ from typing import Any, Final
 import falcon
 
 from receiver.errors import (
+    BodyTimeout,
     DeliveryInProgress,
     DeliveryRejected,
     InvalidEvent,
@@ -16,6 +17,7 @@ from receiver.errors import (
     PayloadTooLarge,
     ProcessingFailed,
     StoreUnavailable,
+    UnreadableBody,
     UnsupportedMediaType,
 )
 from receiver.processing import EffectLedger, EventProcessor
@@ -37,6 +39,8 @@ ReceiverApp = falcon.App[falcon.Request, falcon.Response]
 STATUS_BY_ERROR: Final[dict[type[DeliveryRejected], str]] = {
     # The HTTP status of each domain error: the one place they are mapped.
     PayloadTooLarge: falcon.HTTP_413,
+    UnreadableBody: falcon.HTTP_400,
+    BodyTimeout: falcon.HTTP_408,
     UnsupportedMediaType: falcon.HTTP_415,
     MalformedPayload: falcon.HTTP_400,
     InvalidEvent: falcon.HTTP_422,
@@ -45,6 +49,9 @@ STATUS_BY_ERROR: Final[dict[type[DeliveryRejected], str]] = {
     ProcessingFailed: falcon.HTTP_500,
 }
 _RETRYABLE: Final = (DeliveryInProgress, StoreUnavailable)
+# The body was not read to its end, so nothing else on the connection can be trusted to
+# start a new request: close it rather than parse leftovers as one.
+_BODY_LEFT_UNREAD: Final = (PayloadTooLarge, UnreadableBody, BodyTimeout)
 
 log = logging.getLogger("receiver.errors")
 
@@ -60,6 +67,8 @@ def _on_rejected(
     resp.media = _error_body(error.code, error.description, **error.details())
     if isinstance(error, _RETRYABLE):
         resp.set_header("Retry-After", RETRY_AFTER_SECONDS)
+    if isinstance(error, _BODY_LEFT_UNREAD):
+        resp.set_header("Connection", "close")
     log.info("rejected delivery", extra={"code": error.code, "status": resp.status})
 
 
@@ -103,6 +112,8 @@ def create_app(
 ) -> ReceiverApp:
     """The receiver, wired from its collaborators; nothing here reads the environment."""
     app: ReceiverApp = falcon.App()
+    # A sender configured with ".../webhooks/rimo/" reaches the same endpoint.
+    app.req_options.strip_url_path_trailing_slash = True
     # Falcon tries handlers from the most specific class registered, so the order of
     # registration does not matter for correctness; the generic one only catches the rest.
     app.add_error_handler(Exception, _on_unexpected)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 from typing import Final, Protocol
 
 import falcon
 
-from receiver.errors import PayloadTooLarge, UnsupportedMediaType
+from receiver.errors import BodyTimeout, PayloadTooLarge, UnreadableBody, UnsupportedMediaType
 
 _READ_CHUNK: Final = 64 * 1024
 _JSON_MEDIA_TYPE: Final = "application/json"
@@ -29,6 +31,18 @@ def _read_at_most(stream: _Readable, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _stop_reading(req: falcon.Request) -> None:
+    """Shut the read side of a stalled client's connection, where the server exposes it.
+
+    The server would otherwise keep the connection for the next request and linger on
+    close, waiting on a client that has stopped sending; a shut read side ends both at once.
+    """
+    connection = req.env.get("gunicorn.socket")
+    if connection is not None:
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_RD)
+
+
 def read_raw_body(req: falcon.Request, max_bytes: int) -> bytes:
     """The exact request bytes, refusing bodies over ``max_bytes``.
 
@@ -39,12 +53,22 @@ def read_raw_body(req: falcon.Request, max_bytes: int) -> bytes:
     declared = req.content_length
     if declared is not None and declared > max_bytes:
         raise PayloadTooLarge(f"The body is {declared} bytes; the limit is {max_bytes}.")
-    if declared is not None:
-        body = req.bounded_stream.read(declared)
-    elif req.env.get("wsgi.input_terminated"):
-        body = _read_at_most(req.stream, max_bytes + 1)
-    else:
-        body = b""
+    try:
+        if declared is not None:
+            body = req.bounded_stream.read(declared)
+        elif req.env.get("wsgi.input_terminated"):
+            body = _read_at_most(req.stream, max_bytes + 1)
+        else:
+            body = b""
+    except TimeoutError:
+        _stop_reading(req)
+        raise BodyTimeout() from None
+    except Exception as error:
+        # Whatever the server's input stream raises (bad chunk framing, a connection that
+        # ended early) is a fault of this request's framing, not of the receiver.
+        raise UnreadableBody() from error
+    if declared is not None and len(body) < declared:
+        raise UnreadableBody()
     if len(body) > max_bytes:
         raise PayloadTooLarge(f"The body is over the limit of {max_bytes} bytes.")
     return body

@@ -33,6 +33,19 @@ class PayloadTooLarge(DeliveryRejected):
     default_description = "The body is larger than the receiver accepts."
 
 
+class UnreadableBody(DeliveryRejected):
+    code = "unreadable_body"
+    default_description = (
+        "The request body could not be read: malformed chunked encoding, or the connection "
+        "ended before the declared length."
+    )
+
+
+class BodyTimeout(DeliveryRejected):
+    code = "request_timeout"
+    default_description = "The request body did not arrive in time."
+
+
 class UnsupportedMediaType(DeliveryRejected):
     code = "unsupported_media_type"
     default_description = "Content-Type must be application/json."

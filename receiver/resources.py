@@ -25,10 +25,13 @@ log = logging.getLogger("receiver.webhooks")
 
 
 class HealthResource:
-    """Liveness: cheap, touches no collaborator."""
+    """Liveness: cheap, touches no collaborator. HEAD works too, for load balancers."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.media = {"status": "ok"}
+
+    def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = falcon.MEDIA_JSON
 
 
 class WebhookResource:

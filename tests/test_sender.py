@@ -74,9 +74,9 @@ def test_B38_permanent_answers_are_not_retried(respx_mock: respx.MockRouter, sta
     assert fake.sleeps == []
 
 
-@pytest.mark.parametrize("status", [409, 429, 500, 502, 503, 504])
+@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])
 def test_B38_transient_answers_are_retried(respx_mock: respx.MockRouter, status: int) -> None:
-    """409, 429 and 5xx are retried until a 2xx arrives."""
+    """408, 409, 429 and 5xx are retried until a 2xx arrives."""
     route = respx_mock.post(URL)
     route.side_effect = [httpx.Response(status), httpx.Response(status), httpx.Response(200)]
     result = make_sender(FakeTime()).deliver(BODY)
