@@ -8,20 +8,25 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 
 from contract_tests.client import ContractClient
-from contract_tests.target import BundledReceiver, Target
-
-DEFAULT_TOLERANCE_SECONDS = 300
-DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+from contract_tests.options import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TOLERANCE_SECONDS,
+    base_url,
+    positive_int,
+)
+from contract_tests.target import BootError, BundledReceiver, Target
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("rimo-contract", "Rimo webhook contract suite")
     group.addoption(
         "--target",
-        default=os.environ.get("RIMO_CONTRACT_TARGET"),
+        type=base_url,
+        default=os.environ.get("RIMO_CONTRACT_TARGET") or None,
         help="base URL of the receiver under test, e.g. https://staging.example "
         "(env RIMO_CONTRACT_TARGET); without it the bundled receiver is booted on loopback",
     )
@@ -30,16 +35,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("RIMO_WEBHOOK_SECRET"),
         help="the receiver's signing secret (env RIMO_WEBHOOK_SECRET); required with --target",
     )
+    # String defaults from the environment go through the same type check as the options.
     group.addoption(
         "--tolerance",
-        type=int,
-        default=int(os.environ.get("RIMO_TIMESTAMP_TOLERANCE_SECONDS", DEFAULT_TOLERANCE_SECONDS)),
+        type=positive_int,
+        default=os.environ.get("RIMO_TIMESTAMP_TOLERANCE_SECONDS", str(DEFAULT_TOLERANCE_SECONDS)),
         help="the receiver's timestamp tolerance in seconds (default 300)",
     )
     group.addoption(
         "--max-body-bytes",
-        type=int,
-        default=int(os.environ.get("RIMO_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+        type=positive_int,
+        default=os.environ.get("RIMO_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES)),
         help="the receiver's body size limit in bytes (default 1048576)",
     )
     group.addoption(
@@ -64,6 +70,10 @@ _STATE: dict[str, str] = {}
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "contract: a case of the Rimo webhook contract")
+    if config.getoption("--target") and not config.getoption("--secret"):
+        raise pytest.UsageError(
+            "--target needs the receiver's signing secret: pass --secret or set RIMO_WEBHOOK_SECRET"
+        )
     seed = config.getoption("--contract-seed")
     _STATE["seed"] = str(seed if seed is not None else secrets.randbelow(2**31))
 
@@ -117,19 +127,35 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     tolerance = config.getoption("--tolerance")
     max_body = config.getoption("--max-body-bytes")
     if url:
-        secret = config.getoption("--secret")
-        if not secret:
-            raise pytest.UsageError("--target needs the receiver's secret: --secret or env")
         _STATE["target"] = url
-        yield Target(url, secret, tolerance, max_body, bundled=False)
+        given = Target(url, config.getoption("--secret"), tolerance, max_body, bundled=False)
+        _require_reachable(given)
+        yield given
         return
-    with BundledReceiver(
-        secret=config.getoption("--secret"),
-        tolerance_seconds=tolerance,
-        max_body_bytes=max_body,
-    ) as receiver:
+    receiver = BundledReceiver(
+        secret=config.getoption("--secret"), tolerance_seconds=tolerance, max_body_bytes=max_body
+    )
+    try:
+        receiver.start()
+    except BootError as error:
+        pytest.exit(f"rimo-contract: the bundled receiver did not start: {error}", returncode=3)
+    try:
         _STATE["target"] = f"{receiver.base_url} (bundled receiver, in-memory store)"
         yield Target(receiver.base_url, receiver.secret, tolerance, max_body, bundled=True)
+    finally:
+        receiver.stop()
+
+
+def _require_reachable(target: Target) -> None:
+    """Stop the run with one clear line when the target does not answer at all, rather than
+    failing every case with the same connection error."""
+    try:
+        httpx.get(target.health_url, timeout=10.0)
+    except httpx.HTTPError as error:
+        pytest.exit(
+            f"rimo-contract: cannot reach {target.health_url}: {type(error).__name__}: {error}",
+            returncode=3,
+        )
 
 
 @pytest.fixture(scope="session")
