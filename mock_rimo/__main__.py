@@ -1,4 +1,5 @@
-"""``rimo-mock``: sample, sign and send Rimo webhook events from the command line."""
+"""``rimo-mock``: sample, sign, send, replay lifecycles of, attack with and validate Rimo
+webhook events from the command line."""
 
 from __future__ import annotations
 
@@ -10,10 +11,31 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
+from tqdm import tqdm
+
+from mock_rimo.adversarial import (
+    DEFAULT_COPIES,
+    DEFAULT_TOLERANCE_SECONDS,
+    MODES,
+    Attack,
+    run_modes,
+)
+from mock_rimo.bulk import DeliveryLog, deliver_all
+from mock_rimo.curl import curl_command
 from mock_rimo.examples import published
 from mock_rimo.factory import EventFactory, encode
-from mock_rimo.sender import SCHEDULES, InvalidOutgoingEvent, RetrySchedule, WebhookSender
+from mock_rimo.lifecycle import ORDERS, lifecycle_stream
+from mock_rimo.overrides import OverrideError, apply_overrides
+from mock_rimo.sender import (
+    SCHEDULES,
+    Attempt,
+    DeliveryResult,
+    InvalidOutgoingEvent,
+    RetrySchedule,
+    WebhookSender,
+)
 from mock_rimo.signing import signature_headers
 from mock_rimo.validation import SourceResult, exit_status, validate_sources
 from schemas import EVENT_TYPES, EventValidator
@@ -25,18 +47,48 @@ class UsageError(Exception):
     """Bad input from the person at the terminal: printed, exit status 2."""
 
 
-def _event(event_type: str, *, seed: int | None, example: bool) -> dict[str, Any]:
-    if example:
-        return published(event_type)
-    return EventFactory(seed).build(event_type)
+# Argument types: a bad value is an argparse error naming the option.
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _url(text: str) -> str:
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise argparse.ArgumentTypeError(
+            f"expected an http:// or https:// URL such as "
+            f"http://127.0.0.1:8000/webhooks/rimo, got {text!r}"
+        )
+    return text
+
+
+def _timestamp_text(text: str) -> str:
+    # Kept as text so any header can be reproduced exactly, leading zeros included.
+    if not (text.isascii() and text.isdecimal()):
+        raise argparse.ArgumentTypeError(f"expected Unix seconds (digits only), got {text!r}")
+    return text
+
+
+# Helpers shared by the commands.
 
 
 def _read_body(source: str) -> bytes:
     if source == "-":
         return sys.stdin.buffer.read()
-    path = Path(source)
     try:
-        return path.read_bytes()
+        return Path(source).read_bytes()
     except OSError as error:
         raise UsageError(f"cannot read {source}: {error.strerror}") from None
 
@@ -48,16 +100,53 @@ def _secret(given: str | None) -> str:
     return secret
 
 
-def _timestamp_text(text: str) -> str:
-    # Kept as text so any header can be reproduced exactly, leading zeros included.
-    if not (text.isascii() and text.isdecimal()):
-        raise argparse.ArgumentTypeError(f"expected Unix seconds (digits only), got {text!r}")
-    return text
+def _event(args: argparse.Namespace) -> dict[str, Any]:
+    event = published(args.type) if args.example else EventFactory(args.seed).build(args.type)
+    try:
+        return apply_overrides(event, set_values=args.set or (), unset=args.unset or ())
+    except OverrideError as error:
+        raise UsageError(str(error)) from None
+
+
+def _schedule(args: argparse.Namespace) -> RetrySchedule:
+    base = SCHEDULES[args.schedule]
+    return RetrySchedule(
+        max_attempts=args.attempts or base.max_attempts,
+        base_delay_seconds=base.base_delay_seconds,
+        max_delay_seconds=base.max_delay_seconds,
+    )
+
+
+def _sender(args: argparse.Namespace) -> WebhookSender:
+    return WebhookSender(url=args.url, secret=_secret(args.secret), schedule=_schedule(args))
+
+
+def _describe_attempt(attempt: Attempt, next_delay: float | None) -> str:
+    outcome = attempt.status if attempt.status is not None else attempt.error
+    line = f"attempt {attempt.number}: {outcome} ({attempt.latency_seconds * 1000:.0f} ms)"
+    return line + (f"; retrying in {next_delay:.1f} s" if next_delay is not None else "")
+
+
+def _print_failures(
+    args: argparse.Namespace,
+    failures: Sequence[DeliveryResult],
+    bodies: dict[str, bytes],
+    out: TextIO,
+) -> None:
+    for failure in failures:
+        out.write(f"failed: {failure.event_id} ({failure.event_type}): status {failure.status}\n")
+        if args.curl and failure.event_id in bodies:
+            command = curl_command(
+                args.url, bodies[failure.event_id], _secret(args.secret), seed=args.seed
+            )
+            out.write(command + "\n")
+
+
+# Commands.
 
 
 def _sample(args: argparse.Namespace, out: TextIO) -> int:
-    event = _event(args.type, seed=args.seed, example=args.example)
-    out.write(encode(event).decode("utf-8") + "\n")
+    out.write(encode(_event(args)).decode("utf-8") + "\n")
     return 0
 
 
@@ -70,30 +159,83 @@ def _sign(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _send(args: argparse.Namespace, out: TextIO) -> int:
-    secret = _secret(args.secret)
-    base = SCHEDULES[args.schedule]
-    schedule = RetrySchedule(
-        max_attempts=args.attempts or base.max_attempts,
-        base_delay_seconds=base.base_delay_seconds,
-        max_delay_seconds=base.max_delay_seconds,
-    )
-    with WebhookSender(url=args.url, secret=secret, schedule=schedule) as sender:
-        if args.file is not None:
-            result = sender.deliver(_read_body(args.file))
+    def show(attempt: Attempt, next_delay: float | None) -> None:
+        out.write(_describe_attempt(attempt, next_delay) + "\n")
+        out.flush()
+
+    with _sender(args) as sender:
+        if args.raw is not None:
+            body = _read_body(args.raw)
+            result = sender.deliver(body, on_attempt=show)
         else:
-            event = _event(args.type, seed=args.seed, example=args.example)
-            try:
-                result = sender.deliver_event(event)
-            except InvalidOutgoingEvent as error:
-                raise UsageError(str(error)) from None
-    for attempt in result.attempts:
-        outcome = attempt.status if attempt.status is not None else attempt.error
-        latency_ms = attempt.latency_seconds * 1000
-        out.write(f"attempt {attempt.number}: {outcome} ({latency_ms:.0f} ms)\n")
+            event = _event(args)
+            body = encode(event)
+            if not args.no_validate:
+                violations = EventValidator().violations(event)
+                if violations:
+                    raise UsageError(
+                        str(InvalidOutgoingEvent(violations)) + " (--no-validate sends it anyway)"
+                    )
+            result = sender.deliver(
+                body, event_id=event["id"], event_type=event["type"], on_attempt=show
+            )
+    if args.log:
+        with open(args.log, "a", encoding="utf-8") as log_file:
+            DeliveryLog(log_file).record(result)
     out.write(f"status: {result.status}\n")
     if result.response_body:
         out.write(result.response_body.rstrip("\n") + "\n")
+    if not result.delivered and args.curl:
+        out.write(curl_command(args.url, body, _secret(args.secret), seed=args.seed) + "\n")
     return 0 if result.delivered else 1
+
+
+def _lifecycle(args: argparse.Namespace, out: TextIO) -> int:
+    events = lifecycle_stream(patients=args.patients, order=args.order, seed=args.seed)
+    if args.dry_run:
+        for event in events:
+            out.write(encode(event).decode("utf-8") + "\n")
+        return 0
+    bodies = {str(event["id"]): encode(event) for event in events}
+    log_file = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115
+    try:
+        with (
+            _sender(args) as sender,
+            tqdm(total=len(events), unit="event", file=sys.stderr, disable=None) as bar,
+        ):
+            report = deliver_all(
+                sender,
+                events,
+                concurrency=args.concurrency,
+                log=DeliveryLog(log_file) if log_file else None,
+                on_done=lambda _: bar.update(),
+            )
+    finally:
+        if log_file is not None:
+            log_file.close()
+    out.write(f"{args.patients} patients, order {args.order}, seed {args.seed}\n")
+    out.write(report.summary() + "\n")
+    _print_failures(args, report.failures, bodies, out)
+    return 0 if not report.failures else 1
+
+
+def _attack(args: argparse.Namespace, out: TextIO) -> int:
+    names = args.mode or list(MODES)
+    with _sender(args) as sender:
+        attack = Attack(
+            sender=sender,
+            secret=_secret(args.secret),
+            factory=EventFactory(args.seed),
+            tolerance_seconds=args.tolerance,
+            copies=args.copies,
+            skew_seconds=args.skew,
+        )
+        checks = run_modes(attack, names)
+    for check in checks:
+        out.write(str(check) + "\n")
+    failed = [check for check in checks if not check.passed]
+    out.write(f"attack: {len(checks) - len(failed)} passed, {len(failed)} failed\n")
+    return 0 if not failed else 1
 
 
 def _describe(result: SourceResult) -> list[str]:
@@ -127,6 +269,47 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
     return exit_status(results)
 
 
+# The parser.
+
+
+def _add_event_choice(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    if required:
+        parser.add_argument("type", choices=EVENT_TYPES, help="event type")
+    parser.add_argument("--seed", type=int, help="seed for reproducible data")
+    parser.add_argument("--example", action="store_true", help="the published example instead")
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="PATH=VALUE",
+        help="set a field, e.g. data.amount=0 (JSON value, else text); repeatable",
+    )
+    parser.add_argument(
+        "--unset",
+        action="append",
+        metavar="PATH",
+        help="remove a field, e.g. data.orderId; repeatable",
+    )
+
+
+def _add_delivery_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--url",
+        required=True,
+        type=_url,
+        help="receiver URL, e.g. http://127.0.0.1:8000/webhooks/rimo",
+    )
+    parser.add_argument("--secret", help=f"signing secret (default: ${SECRET_VARIABLE})")
+    parser.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default="local",
+        help="retry schedule: local (seconds, default) or production (hours)",
+    )
+    parser.add_argument(
+        "--attempts", type=_positive, help="attempts at most (default: the schedule's)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rimo-mock", description="A mock Rimo Health webhook sender."
@@ -134,9 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     sample = commands.add_parser("sample", help="print one event as compact JSON")
-    sample.add_argument("type", choices=EVENT_TYPES, help="event type")
-    sample.add_argument("--seed", type=int, help="seed for reproducible data")
-    sample.add_argument("--example", action="store_true", help="the published example instead")
+    _add_event_choice(sample, required=True)
     sample.set_defaults(handler=_sample)
 
     sign = commands.add_parser("sign", help="print the two signature headers for a body")
@@ -147,24 +328,74 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sign.set_defaults(handler=_sign)
 
-    send = commands.add_parser("send", help="sign and deliver one event, with retries")
-    send.add_argument(
-        "--url", required=True, help="receiver URL, e.g. http://127.0.0.1:8000/webhooks/rimo"
-    )
-    send.add_argument("--secret", help=f"signing secret (default: ${SECRET_VARIABLE})")
-    send.add_argument(
-        "--schedule",
-        choices=SCHEDULES,
-        default="local",
-        help="retry schedule: local (seconds) or production (hours); default local",
-    )
-    send.add_argument("--attempts", type=int, help="attempts at most (default: the schedule's)")
+    send = commands.add_parser("send", help="sign and deliver one event, retrying like Rimo")
+    _add_delivery_options(send)
     what = send.add_mutually_exclusive_group(required=True)
     what.add_argument("--type", choices=EVENT_TYPES, help="generate an event of this type")
-    what.add_argument("--file", help="send this file's bytes as they are (- for stdin)")
-    send.add_argument("--seed", type=int, help="seed for reproducible data (with --type)")
-    send.add_argument("--example", action="store_true", help="send the published example")
+    what.add_argument(
+        "--raw",
+        "--file",
+        dest="raw",
+        metavar="FILE",
+        help="sign and send this file's bytes as they are (- for stdin)",
+    )
+    _add_event_choice(send, required=False)
+    send.add_argument(
+        "--no-validate", action="store_true", help="send even if the event fails its schema"
+    )
+    send.add_argument("--log", metavar="FILE", help="append the delivery log (JSON lines) to FILE")
+    send.add_argument(
+        "--curl", action="store_true", help="on failure, print a ready-to-run curl command"
+    )
     send.set_defaults(handler=_send)
+
+    lifecycle = commands.add_parser(
+        "lifecycle", help="deliver patients' full lifecycles (five events each)"
+    )
+    _add_delivery_options(lifecycle)
+    lifecycle.add_argument(
+        "--patients", type=_positive, default=10, help="how many patients (default 10)"
+    )
+    lifecycle.add_argument(
+        "--order", choices=ORDERS, default="causal", help="delivery order (default causal)"
+    )
+    lifecycle.add_argument("--seed", type=int, help="seed: the same seed sends identical bodies")
+    lifecycle.add_argument(
+        "--concurrency", type=_positive, default=8, help="deliveries in flight (default 8)"
+    )
+    lifecycle.add_argument(
+        "--log", metavar="FILE", help="append the delivery log (JSON lines) to FILE"
+    )
+    lifecycle.add_argument(
+        "--curl", action="store_true", help="print a curl command for each failed delivery"
+    )
+    lifecycle.add_argument(
+        "--dry-run", action="store_true", help="print the bodies (NDJSON) instead of sending"
+    )
+    lifecycle.set_defaults(handler=_lifecycle)
+
+    attack = commands.add_parser(
+        "attack", help="adversarial deliveries, each checked against the status contract"
+    )
+    _add_delivery_options(attack)
+    attack.add_argument(
+        "--mode", action="append", choices=MODES, help="a mode to run (repeatable; default all)"
+    )
+    attack.add_argument(
+        "--tolerance",
+        type=_positive,
+        default=DEFAULT_TOLERANCE_SECONDS,
+        help="the receiver's window in seconds (default 300)",
+    )
+    attack.add_argument("--skew", type=int, help="seconds away from now, for --mode clock-skew")
+    attack.add_argument(
+        "--copies",
+        type=_positive,
+        default=DEFAULT_COPIES,
+        help="copies for --mode concurrent-copies (default 10)",
+    )
+    attack.add_argument("--seed", type=int, help="seed for the events used")
+    attack.set_defaults(handler=_attack)
 
     validate = commands.add_parser(
         "validate",

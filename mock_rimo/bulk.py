@@ -95,7 +95,7 @@ def deliver_all(
     *,
     concurrency: int = 8,
     log: DeliveryLog | None = None,
-    on_done: Callable[[DeliveryResult], None] | None = None,
+    on_done: Callable[[DeliveryResult], object] | None = None,
 ) -> BulkReport:
     """Deliver every event (validated against its schema first), ``concurrency`` at once."""
     if concurrency < 1:

@@ -172,9 +172,18 @@ class WebhookSender:
         )
 
     def deliver(
-        self, body: bytes, *, event_id: str | None = None, event_type: str | None = None
+        self,
+        body: bytes,
+        *,
+        event_id: str | None = None,
+        event_type: str | None = None,
+        on_attempt: Callable[[Attempt, float | None], None] | None = None,
     ) -> DeliveryResult:
-        """Deliver ``body`` byte for byte, retrying transient failures."""
+        """Deliver ``body`` byte for byte, retrying transient failures.
+
+        ``on_attempt`` hears of each attempt as it ends, with the wait before the next one
+        (``None`` when there is none), so a person watching sees retries as they happen.
+        """
         attempts: list[Attempt] = []
         delay = 0.0
         response: httpx.Response | None = None
@@ -191,20 +200,23 @@ class WebhookSender:
             except httpx.TransportError as failure:
                 response = None
                 error = f"{type(failure).__name__}: {failure}"
-            attempts.append(
-                Attempt(
-                    number=number,
-                    timestamp=timestamp,
-                    signature=headers[SIGNATURE_HEADER],
-                    status=response.status_code if response is not None else None,
-                    error=error,
-                    latency_seconds=time.perf_counter() - started,
-                    delay_before_seconds=delay,
-                )
+            attempt = Attempt(
+                number=number,
+                timestamp=timestamp,
+                signature=headers[SIGNATURE_HEADER],
+                status=response.status_code if response is not None else None,
+                error=error,
+                latency_seconds=time.perf_counter() - started,
+                delay_before_seconds=delay,
             )
-            if response is not None and not is_retryable(response.status_code):
+            attempts.append(attempt)
+            final = response is not None and not is_retryable(response.status_code)
+            last = final or number == self._schedule.max_attempts
+            delay = 0.0 if last else self._next_delay(number, response)
+            if on_attempt is not None:
+                on_attempt(attempt, None if last else delay)
+            if final:
                 break
-            delay = self._next_delay(number, response)
         return DeliveryResult(
             event_id=event_id,
             event_type=event_type,
