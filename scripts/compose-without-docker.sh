@@ -15,13 +15,21 @@ export RIMO_MAX_BODY_BYTES=1048576
 port="${RIMO_COMPOSE_PORT:-8000}"
 mkdir -p reports
 
+# Refuse to run the suite against some other server that already holds the port.
+if "$bin/python" -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) != 0)"; then
+    echo "compose-without-docker: port $port is already in use; stop what holds it or set RIMO_COMPOSE_PORT" >&2
+    exit 1
+fi
+
 "$bin/rimo-receiver" serve --host 127.0.0.1 --port "$port" >reports/receiver.log 2>&1 &
 receiver_pid=$!
 trap 'kill "$receiver_pid" 2>/dev/null; wait "$receiver_pid" 2>/dev/null || true' EXIT
 
 # The Compose healthcheck: the contract service starts only once the receiver is healthy.
+healthy=""
 for _ in $(seq 1 60); do
     if "$bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/webhooks/rimo/health', timeout=2)" 2>/dev/null; then
+        healthy=yes
         break
     fi
     if ! kill -0 "$receiver_pid" 2>/dev/null; then
@@ -31,5 +39,10 @@ for _ in $(seq 1 60); do
     fi
     sleep 0.25
 done
+if [[ -z "$healthy" ]]; then
+    echo "compose-without-docker: the receiver did not become healthy; its log:" >&2
+    cat reports/receiver.log >&2
+    exit 1
+fi
 
 "$bin/rimo-contract" --target "http://127.0.0.1:$port" --junitxml reports/contract.xml
