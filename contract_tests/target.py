@@ -60,8 +60,11 @@ class BundledReceiver:
         tolerance_seconds: int = 300,
         max_body_bytes: int = 1024 * 1024,
         extra_env: dict[str, str] | None = None,
+        workers: int | None = None,
     ) -> None:
         self.secret = secret or "contract_" + secrets.token_hex(16)
+        self.workers = workers
+        """gunicorn worker processes (``--workers``); None keeps the CLI's default."""
         self.tolerance_seconds = tolerance_seconds
         self.max_body_bytes = max_body_bytes
         self._extra_env = extra_env or {}
@@ -90,6 +93,8 @@ class BundledReceiver:
         }
         command = [sys.executable, "-m", "receiver", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(self.port)]
+        if self.workers is not None:
+            command += ["--workers", str(self.workers)]
         self._process = subprocess.Popen(
             command, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )

@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Final
+
+from receiver.store import (
+    DEFAULT_CLAIM_TIMEOUT_SECONDS,
+    DEFAULT_RETENTION_SECONDS,
+    MEMORY_STORE_URL,
+    StoreLocation,
+    StoreURLError,
+    parse_store_url,
+    redact_store_url,
+)
 
 DEFAULT_TOLERANCE_SECONDS: Final = 300
 DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
@@ -22,6 +32,14 @@ TOLERANCE_VARIABLE: Final = "RIMO_TIMESTAMP_TOLERANCE_SECONDS"
 MAX_BODY_VARIABLE: Final = "RIMO_MAX_BODY_BYTES"
 SCHEMA_MODE_VARIABLE: Final = "RIMO_SCHEMA_MODE"
 SCHEMA_MODES: Final = ("tolerant", "strict")
+DEDUP_STORE_VARIABLE: Final = "RIMO_DEDUP_STORE"
+RETENTION_VARIABLE: Final = "RIMO_DEDUP_RETENTION_SECONDS"
+CLAIM_TIMEOUT_VARIABLE: Final = "RIMO_DEDUP_CLAIM_TIMEOUT_SECONDS"
+MIN_RETENTION_SECONDS: Final = 60 * 60
+"""Processed ids must be remembered longer than the sender's retry horizon (hours to days);
+anything under an hour cannot be that, so it is refused rather than trusted."""
+MAX_RETENTION_SECONDS: Final = 366 * 24 * 60 * 60
+MAX_CLAIM_TIMEOUT_SECONDS: Final = 60 * 60
 
 
 class ConfigurationError(ValueError):
@@ -76,7 +94,9 @@ def _required_secret(environ: Mapping[str, str], name: str) -> Secret:
     return secret
 
 
-def _positive_int(environ: Mapping[str, str], name: str, default: int, maximum: int) -> int:
+def _positive_int(
+    environ: Mapping[str, str], name: str, default: int, maximum: int, *, minimum: int = 1
+) -> int:
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -84,8 +104,31 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int, maximum: 
     if not text.isdecimal() or not text.isascii():
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}")
     value = int(text)
-    if not 1 <= value <= maximum:
-        raise ConfigurationError(f"{name} must be between 1 and {maximum}, got {value}")
+    if not minimum <= value <= maximum:
+        raise ConfigurationError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def _dedup_store(environ: Mapping[str, str]) -> str:
+    raw = environ.get(DEDUP_STORE_VARIABLE, "").strip()
+    url = raw or MEMORY_STORE_URL
+    try:
+        parse_store_url(url)
+    except StoreURLError as error:
+        raise ConfigurationError(f"{DEDUP_STORE_VARIABLE}: {error}") from None
+    return url
+
+
+def _retention(environ: Mapping[str, str]) -> int:
+    value = _positive_int(
+        environ, RETENTION_VARIABLE, DEFAULT_RETENTION_SECONDS, MAX_RETENTION_SECONDS
+    )
+    if value < MIN_RETENTION_SECONDS:
+        raise ConfigurationError(
+            f"{RETENTION_VARIABLE} must be at least {MIN_RETENTION_SECONDS} (an hour), got "
+            f"{value}: processed ids must be remembered longer than the sender's retry "
+            "horizon, or a late retry is processed twice."
+        )
     return value
 
 
@@ -100,6 +143,18 @@ def _schema_mode(environ: Mapping[str, str]) -> str:
     return raw
 
 
+def _claim_timeout(environ: Mapping[str, str], retention_seconds: int) -> int:
+    value = _positive_int(
+        environ, CLAIM_TIMEOUT_VARIABLE, DEFAULT_CLAIM_TIMEOUT_SECONDS, MAX_CLAIM_TIMEOUT_SECONDS
+    )
+    if value >= retention_seconds:
+        raise ConfigurationError(
+            f"{CLAIM_TIMEOUT_VARIABLE} ({value}) must be shorter than {RETENTION_VARIABLE} "
+            f"({retention_seconds})"
+        )
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """What the receiver needs to know, fixed for the life of the process."""
@@ -111,6 +166,14 @@ class Settings:
     strict_schemas: bool = False
     """Refuse (422) properties the schemas do not describe. Off by default: a receiver
     must survive fields Rimo adds in a backwards-compatible release (schemas/README.md)."""
+    dedup_store: str = MEMORY_STORE_URL
+    """Where processed ids are remembered, as a URL (``receiver.store.parse_store_url``).
+    May hold a Redis password, so the repr shows it masked."""
+    dedup_retention_seconds: int = DEFAULT_RETENTION_SECONDS
+    """How long a processed id is remembered: longer than the sender's retry horizon."""
+    dedup_claim_timeout_seconds: int = DEFAULT_CLAIM_TIMEOUT_SECONDS
+    """How long a claim lives before another delivery may take it over: longer than the
+    slowest processing, or a slow delivery and its retry both run the effect."""
 
     def __post_init__(self) -> None:
         if not self.secrets:
@@ -120,6 +183,37 @@ class Settings:
             raise ConfigurationError("tolerance_seconds must be at least 1")
         if self.max_body_bytes < 1:
             raise ConfigurationError("max_body_bytes must be at least 1")
+        try:
+            parse_store_url(self.dedup_store)
+        except StoreURLError as error:
+            raise ConfigurationError(f"dedup_store: {error}") from None
+        if self.dedup_retention_seconds < MIN_RETENTION_SECONDS:
+            raise ConfigurationError(
+                f"dedup_retention_seconds must be at least {MIN_RETENTION_SECONDS}: longer "
+                "than the sender's retry horizon"
+            )
+        if not 1 <= self.dedup_claim_timeout_seconds < self.dedup_retention_seconds:
+            raise ConfigurationError(
+                "dedup_claim_timeout_seconds must be at least 1 and shorter than the retention"
+            )
+
+    def __repr__(self) -> str:
+        # The generated repr would show a Redis password inside dedup_store.
+        shown = {field.name: getattr(self, field.name) for field in fields(self)}
+        shown["dedup_store"] = redact_store_url(self.dedup_store)
+        return f"Settings({', '.join(f'{name}={value!r}' for name, value in shown.items())})"
+
+    __str__ = __repr__
+
+    @property
+    def dedup_store_location(self) -> StoreLocation:
+        """The parsed ``dedup_store`` (already validated when the settings were built)."""
+        return parse_store_url(self.dedup_store)
+
+    @property
+    def dedup_store_is_shared(self) -> bool:
+        """Whether every worker process sees the same dedup memory (anything but memory://)."""
+        return self.dedup_store_location.kind != "memory"
 
     @classmethod
     def for_secret(cls, secret: str, **overrides: Any) -> Settings:
@@ -133,6 +227,7 @@ class Settings:
         current = _required_secret(env, SECRET_VARIABLE)
         previous = _optional_secret(env, PREVIOUS_SECRET_VARIABLE)
         secrets = (current,) if previous is None else (current, previous)
+        retention = _retention(env)
         return cls(
             secrets=secrets,
             tolerance_seconds=_positive_int(
@@ -142,4 +237,7 @@ class Settings:
                 env, MAX_BODY_VARIABLE, DEFAULT_MAX_BODY_BYTES, 64 * DEFAULT_MAX_BODY_BYTES
             ),
             strict_schemas=_schema_mode(env) == "strict",
+            dedup_store=_dedup_store(env),
+            dedup_retention_seconds=retention,
+            dedup_claim_timeout_seconds=_claim_timeout(env, retention),
         )

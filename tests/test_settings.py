@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from receiver.__main__ import store_warning
 from receiver.settings import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_TOLERANCE_SECONDS,
@@ -13,6 +14,7 @@ from receiver.settings import (
     Secret,
     Settings,
 )
+from receiver.store import DEFAULT_CLAIM_TIMEOUT_SECONDS, DEFAULT_RETENTION_SECONDS
 
 SECRET_VALUE = "rimo_test_secret"
 PREVIOUS_VALUE = "rimo_previous_secret"
@@ -151,3 +153,143 @@ def test_secret_equality_is_by_value() -> None:
     assert Secret("a") != Secret("b")
     assert Secret("a") != "a"
     assert len({Secret("a"), Secret("a"), Secret("b")}) == 2
+
+
+# --- the dedup store (RIMO_DEDUP_*) -----------------------------------------------------
+
+REDIS_PASSWORD = "r3dis_pa55"
+
+
+def test_dedup_defaults_are_memory_a_week_and_a_minute() -> None:
+    settings = Settings.from_env(env())
+    assert settings.dedup_store == "memory://"
+    assert settings.dedup_retention_seconds == DEFAULT_RETENTION_SECONDS == 7 * 24 * 3600
+    assert settings.dedup_claim_timeout_seconds == DEFAULT_CLAIM_TIMEOUT_SECONDS == 60
+    assert settings.dedup_store_is_shared is False
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("memory://", "memory"),
+        ("sqlite:////var/lib/rimo/dedup.db", "sqlite"),
+        ("sqlite:///dedup.db", "sqlite"),
+        ("redis://127.0.0.1:6379/0", "redis"),
+        (f"rediss://:{REDIS_PASSWORD}@redis.internal:6380/3", "redis"),
+        ("", "memory"),
+    ],
+)
+def test_dedup_store_url_is_read_and_validated(url: str, kind: str) -> None:
+    settings = Settings.from_env(env(RIMO_DEDUP_STORE=url))
+    assert settings.dedup_store_location.kind == kind
+    assert settings.dedup_store_is_shared is (kind != "memory")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "memcached://127.0.0.1:11211",
+        "redis//127.0.0.1",
+        "sqlite://host/dedup.db",
+        f"redis://:{REDIS_PASSWORD}@127.0.0.1:port/0",
+        "postgres://db/rimo",
+    ],
+)
+def test_bad_dedup_store_refuses_to_start_by_name_without_the_password(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="RIMO_DEDUP_STORE") as caught:
+        Settings.from_env(env(RIMO_DEDUP_STORE=url))
+    assert REDIS_PASSWORD not in str(caught.value)
+
+
+def test_repr_of_settings_masks_a_redis_password() -> None:
+    url = f"redis://admin:{REDIS_PASSWORD}@127.0.0.1:6379/0"
+    settings = Settings.from_env(env(RIMO_DEDUP_STORE=url))
+    assert settings.dedup_store == url  # the real URL is kept for connecting
+    for text in (repr(settings), str(settings), f"{settings}"):
+        assert REDIS_PASSWORD not in text
+        assert "dedup_store='redis://***@127.0.0.1:6379/0'" in text
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("3600", 3600), ("86400", 86400), ("", 604800)])
+def test_retention_is_parsed(raw: str, expected: int) -> None:
+    settings = Settings.from_env(env(RIMO_DEDUP_RETENTION_SECONDS=raw))
+    assert settings.dedup_retention_seconds == expected
+
+
+@pytest.mark.parametrize("raw", ["300", "3599", "1"])
+def test_retention_under_an_hour_is_refused_as_shorter_than_the_retry_horizon(raw: str) -> None:
+    """Field case B31: dedup memory must outlast the sender's retry horizon."""
+    with pytest.raises(ConfigurationError, match="RIMO_DEDUP_RETENTION_SECONDS") as caught:
+        Settings.from_env(env(RIMO_DEDUP_RETENTION_SECONDS=raw))
+    assert "retry horizon" in str(caught.value)
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "1 week", "7d", str(400 * 24 * 3600)])
+def test_bad_retention_is_refused_by_name(raw: str) -> None:
+    with pytest.raises(ConfigurationError, match="RIMO_DEDUP_RETENTION_SECONDS"):
+        Settings.from_env(env(RIMO_DEDUP_RETENTION_SECONDS=raw))
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", 1), ("120", 120), ("", 60)])
+def test_claim_timeout_is_parsed(raw: str, expected: int) -> None:
+    settings = Settings.from_env(env(RIMO_DEDUP_CLAIM_TIMEOUT_SECONDS=raw))
+    assert settings.dedup_claim_timeout_seconds == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "1.5", "3601"])
+def test_bad_claim_timeout_is_refused_by_name(raw: str) -> None:
+    with pytest.raises(ConfigurationError, match="RIMO_DEDUP_CLAIM_TIMEOUT_SECONDS"):
+        Settings.from_env(env(RIMO_DEDUP_CLAIM_TIMEOUT_SECONDS=raw))
+
+
+def test_claim_timeout_must_be_shorter_than_the_retention() -> None:
+    with pytest.raises(ConfigurationError, match="RIMO_DEDUP_CLAIM_TIMEOUT_SECONDS") as caught:
+        Settings.from_env(
+            env(RIMO_DEDUP_RETENTION_SECONDS="3600", RIMO_DEDUP_CLAIM_TIMEOUT_SECONDS="3600")
+        )
+    assert "RIMO_DEDUP_RETENTION_SECONDS" in str(caught.value)
+
+
+def test_for_secret_keeps_the_memory_store_and_accepts_dedup_overrides() -> None:
+    assert Settings.for_secret(SECRET_VALUE).dedup_store == "memory://"
+    settings = Settings.for_secret(
+        SECRET_VALUE, dedup_store="sqlite:///dedup.db", dedup_claim_timeout_seconds=5
+    )
+    assert settings.dedup_store_location.target == "dedup.db"
+    assert settings.dedup_claim_timeout_seconds == 5
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"dedup_store": "ftp://x"},
+        {"dedup_retention_seconds": 60},
+        {"dedup_claim_timeout_seconds": 0},
+        {"dedup_claim_timeout_seconds": DEFAULT_RETENTION_SECONDS},
+    ],
+    ids=["bad-url", "short-retention", "zero-claim-timeout", "claim-timeout-as-long-as-retention"],
+)
+def test_direct_construction_refuses_unsafe_dedup_values(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError, match="dedup_"):
+        Settings.for_secret(SECRET_VALUE, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("url", "workers", "warns"),
+    [
+        ("memory://", 3, True),
+        ("memory://", 1, False),
+        ("sqlite:///dedup.db", 3, False),
+        ("redis://127.0.0.1:6379/0", 8, False),
+    ],
+)
+def test_several_workers_warning_fires_only_for_the_memory_store(
+    url: str, workers: int, warns: bool
+) -> None:
+    warning = store_warning(Settings.for_secret(SECRET_VALUE, dedup_store=url), workers)
+    if warns:
+        assert warning is not None
+        assert f"with {workers} workers a duplicate reaching another worker" in warning
+        assert "RIMO_DEDUP_STORE" in warning
+    else:
+        assert warning is None
