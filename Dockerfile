@@ -17,5 +17,5 @@ RUN pip install . && useradd --system --uid 10001 --no-create-home rimo
 USER rimo
 EXPOSE 8000
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=5 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/webhooks/rimo/health', timeout=2)"]
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/webhooks/rimo/ready', timeout=2)"]
 CMD ["rimo-receiver", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -20,8 +20,14 @@ from receiver.errors import (
     UnreadableBody,
     UnsupportedMediaType,
 )
+from receiver.graph import PatientGraph
 from receiver.processing import EffectLedger, EventProcessor
-from receiver.resources import HealthResource, WebhookResource
+from receiver.resources import (
+    HealthResource,
+    PatientResource,
+    ReadinessResource,
+    WebhookResource,
+)
 from receiver.settings import Settings
 from receiver.store import DedupStore
 from receiver.verification import VerificationError
@@ -29,6 +35,8 @@ from schemas import EventValidator
 
 WEBHOOK_ROUTE: Final = "/webhooks/rimo"
 HEALTH_ROUTE: Final = "/webhooks/rimo/health"
+READINESS_ROUTE: Final = "/webhooks/rimo/ready"
+PATIENT_ROUTE: Final = "/patients/{customer_id}"
 RETRY_AFTER_SECONDS: Final = "1"
 MAX_VIOLATIONS: Final = 20
 """A 422 lists at most this many violations (and says when there were more)."""
@@ -109,6 +117,7 @@ def create_app(
     clock: Callable[[], float],
     processor: EventProcessor | None = None,
     validator: EventValidator | None = None,
+    patient_view: PatientGraph | None = None,
 ) -> ReceiverApp:
     """The receiver, wired from its collaborators; nothing here reads the environment."""
     app: ReceiverApp = falcon.App()
@@ -133,4 +142,7 @@ def create_app(
         ),
     )
     app.add_route(HEALTH_ROUTE, HealthResource())
+    app.add_route(READINESS_ROUTE, ReadinessResource(store))
+    if patient_view is not None:
+        app.add_route(PATIENT_ROUTE, PatientResource(patient_view))
     return app

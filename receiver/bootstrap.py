@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping
 
 from receiver.app import ReceiverApp, create_app
+from receiver.graph import PatientGraph, open_graph
 from receiver.logs import configure_logging
 from receiver.settings import Settings
 from receiver.store import DedupStore, StoreError, open_store, redact_store_url
@@ -44,7 +45,16 @@ def store_from_settings(settings: Settings) -> DedupStore:
 def app_from_settings(settings: Settings) -> ReceiverApp:
     """The receiver as deployed for ``settings``: real clock, JSON logs, the configured store."""
     configure_logging()
-    return create_app(settings, store=store_from_settings(settings), clock=time.time)
+    store = store_from_settings(settings)
+    # The patient graph lives beside the dedup ids: in memory, or in the same file or server.
+    graph = PatientGraph(open_graph(settings.dedup_store))
+    return create_app(
+        settings,
+        store=store,
+        clock=time.time,
+        processor=graph,
+        patient_view=graph if settings.patient_view else None,
+    )
 
 
 def app_from_env(environ: Mapping[str, str] | None = None) -> ReceiverApp:

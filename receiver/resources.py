@@ -15,6 +15,7 @@ from receiver.errors import (
     StoreUnavailable,
 )
 from receiver.events import Event, parse_object
+from receiver.graph import PatientGraph
 from receiver.processing import EventProcessor
 from receiver.settings import Settings
 from receiver.store import ClaimOutcome, DedupStore, StoreError
@@ -32,6 +33,34 @@ class HealthResource:
 
     def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.content_type = falcon.MEDIA_JSON
+
+
+class PatientResource:
+    """``GET /patients/{customerId}``: the patient graph's view, for checking effects."""
+
+    def __init__(self, graph: PatientGraph) -> None:
+        self._graph = graph
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, customer_id: str) -> None:
+        view = self._graph.patient(customer_id)
+        if view is None:
+            raise falcon.HTTPNotFound(description=f"No events name the patient {customer_id!r}.")
+        resp.media = view
+
+
+class ReadinessResource:
+    """Readiness: answers 200 only when the dedup store does, so a load balancer sends
+    deliveries only to replicas that can record them."""
+
+    def __init__(self, store: DedupStore) -> None:
+        self._store = store
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        try:
+            self._store.check()
+        except StoreError as error:
+            raise StoreUnavailable() from error
+        resp.media = {"status": "ready"}
 
 
 class WebhookResource:

@@ -31,6 +31,15 @@ PREVIOUS_SECRET_VARIABLE: Final = "RIMO_WEBHOOK_SECRET_PREVIOUS"  # noqa: S105
 TOLERANCE_VARIABLE: Final = "RIMO_TIMESTAMP_TOLERANCE_SECONDS"
 MAX_BODY_VARIABLE: Final = "RIMO_MAX_BODY_BYTES"
 SCHEMA_MODE_VARIABLE: Final = "RIMO_SCHEMA_MODE"
+PATIENT_VIEW_VARIABLE: Final = "RIMO_PATIENT_VIEW"
+_SWITCH_VALUES: Final = {
+    "on": True,
+    "true": True,
+    "1": True,
+    "off": False,
+    "false": False,
+    "0": False,
+}
 SCHEMA_MODES: Final = ("tolerant", "strict")
 DEDUP_STORE_VARIABLE: Final = "RIMO_DEDUP_STORE"
 RETENTION_VARIABLE: Final = "RIMO_DEDUP_RETENTION_SECONDS"
@@ -155,6 +164,15 @@ def _claim_timeout(environ: Mapping[str, str], retention_seconds: int) -> int:
     return value
 
 
+def _switch(environ: Mapping[str, str], name: str) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw == "":
+        return False
+    if raw not in _SWITCH_VALUES:
+        raise ConfigurationError(f"{name} must be on or off, got {raw!r}")
+    return _SWITCH_VALUES[raw]
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """What the receiver needs to know, fixed for the life of the process."""
@@ -164,6 +182,9 @@ class Settings:
     tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     strict_schemas: bool = False
+    patient_view: bool = False
+    """Serve the read-only ``GET /patients/{customerId}`` view of the patient graph. Off by
+    default: it shows patient data, which a webhook endpoint has no need to expose."""
     """Refuse (422) properties the schemas do not describe. Off by default: a receiver
     must survive fields Rimo adds in a backwards-compatible release (schemas/README.md)."""
     dedup_store: str = MEMORY_STORE_URL
@@ -237,6 +258,7 @@ class Settings:
                 env, MAX_BODY_VARIABLE, DEFAULT_MAX_BODY_BYTES, 64 * DEFAULT_MAX_BODY_BYTES
             ),
             strict_schemas=_schema_mode(env) == "strict",
+            patient_view=_switch(env, PATIENT_VIEW_VARIABLE),
             dedup_store=_dedup_store(env),
             dedup_retention_seconds=retention,
             dedup_claim_timeout_seconds=_claim_timeout(env, retention),
