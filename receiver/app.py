@@ -21,6 +21,7 @@ from receiver.errors import (
     UnsupportedMediaType,
 )
 from receiver.graph import PatientGraph
+from receiver.logs import DeliveryLogMiddleware
 from receiver.processing import EffectLedger, EventProcessor
 from receiver.resources import (
     HealthResource,
@@ -77,7 +78,6 @@ def _on_rejected(
         resp.set_header("Retry-After", RETRY_AFTER_SECONDS)
     if isinstance(error, _BODY_LEFT_UNREAD):
         resp.set_header("Connection", "close")
-    log.info("rejected delivery", extra={"code": error.code, "status": resp.status})
 
 
 def _on_unauthenticated(
@@ -86,7 +86,6 @@ def _on_unauthenticated(
     # Only the reason is returned: never the expected signature or anything about the secret.
     resp.status = falcon.HTTP_401
     resp.media = _error_body(error.code, error.description)
-    log.warning("unauthenticated delivery", extra={"code": error.code})
 
 
 def _on_http_error(
@@ -120,7 +119,7 @@ def create_app(
     patient_view: PatientGraph | None = None,
 ) -> ReceiverApp:
     """The receiver, wired from its collaborators; nothing here reads the environment."""
-    app: ReceiverApp = falcon.App()
+    app: ReceiverApp = falcon.App(middleware=[DeliveryLogMiddleware()])
     # A sender configured with ".../webhooks/rimo/" reaches the same endpoint.
     app.req_options.strip_url_path_trailing_slash = True
     # Falcon tries handlers from the most specific class registered, so the order of

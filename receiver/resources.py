@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import falcon
 
@@ -66,6 +67,9 @@ class ReadinessResource:
 class WebhookResource:
     """``POST /webhooks/rimo``: the checks of the status contract, cheapest and safest first."""
 
+    logs_deliveries = True
+    """Each answer is logged once, by ``receiver.logs.DeliveryLogMiddleware``."""
+
     def __init__(
         self,
         settings: Settings,
@@ -93,9 +97,8 @@ class WebhookResource:
             tolerance_seconds=self._settings.tolerance_seconds,
         )
         require_json_content_type(req.content_type)
-        event = self._valid_event(body)
+        event = self._valid_event(body, req.context)
         if not self._validator.is_known_type(event.type):
-            log.info("ignored event of unknown type", extra={"event_id": event.id})
             resp.media = {
                 "status": "ignored",
                 "id": event.id,
@@ -105,10 +108,14 @@ class WebhookResource:
             return
         resp.media = self._deliver_once(event)
 
-    def _valid_event(self, body: bytes) -> Event:
+    def _valid_event(self, body: bytes, context: Any) -> Event:
         """The event in a verified body, valid against its type's schema (or, for a type
         this receiver does not know, the envelope's), with every violation reported at once."""
         payload = parse_object(body)
+        # For the delivery log line, even when the event turns out invalid.
+        for key, field in (("event_id", "id"), ("event_type", "type")):
+            if isinstance(payload.get(field), str):
+                context[key] = payload[field][:128]
         violations = self._validator.violations(payload)
         if violations:
             raise InvalidEvent(violations, truncated=violations.truncated)
@@ -120,7 +127,6 @@ class WebhookResource:
         except StoreError as error:
             raise StoreUnavailable() from error
         if outcome is ClaimOutcome.ALREADY_PROCESSED:
-            log.info("duplicate delivery", extra={"event_id": event.id})
             return {"status": "duplicate", "id": event.id, "type": event.type}
         if outcome is ClaimOutcome.IN_PROGRESS:
             raise DeliveryInProgress()
@@ -136,7 +142,6 @@ class WebhookResource:
             # The effect ran but is not recorded: the sender will retry and the effect
             # runs again. Processing is therefore required to be idempotent per id.
             raise StoreUnavailable() from error
-        log.info("processed event", extra={"event_id": event.id, "event_type": event.type})
         return {"status": "processed", "id": event.id, "type": event.type}
 
     def _release_quietly(self, event_id: str) -> None:
