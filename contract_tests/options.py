@@ -8,30 +8,18 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from contract_tests.target import HEALTH_PATH, WEBHOOK_PATH
+from mock_rimo.argtypes import http_url, positive_int
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_TOLERANCE_SECONDS", "base_url", "positive_int"]
 
 DEFAULT_TOLERANCE_SECONDS: Final = 300
 DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
 
 
-def positive_int(text: str) -> int:
-    """A whole number of at least 1 (argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
-
-
 def base_url(text: str) -> str:
     """An http(s) base URL of a receiver: the suite appends the webhook and health paths."""
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(
-            f"expected an http:// or https:// base URL such as http://127.0.0.1:8000, got {text!r}"
-        )
-    path = parts.path.rstrip("/")
+    http_url(text, example="http://127.0.0.1:8000 (a base URL)")
+    path = urlsplit(text).path.rstrip("/")
     for endpoint in (HEALTH_PATH, WEBHOOK_PATH):
         if path.endswith(endpoint):
             suggestion = text.rstrip("/")[: -len(endpoint)] or text

@@ -11,7 +11,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
@@ -22,6 +21,7 @@ from mock_rimo.adversarial import (
     Attack,
     run_modes,
 )
+from mock_rimo.argtypes import http_url, positive_int
 from mock_rimo.bulk import DeliveryLog, deliver_all
 from mock_rimo.curl import curl_command
 from mock_rimo.examples import published
@@ -48,30 +48,6 @@ class UsageError(Exception):
 
 
 # Argument types: a bad value is an argparse error naming the option.
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
-
-
-def _url(text: str) -> str:
-    try:
-        parts = urlsplit(text)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        valid = False
-    if not valid:
-        raise argparse.ArgumentTypeError(
-            f"expected an http:// or https:// URL such as "
-            f"http://127.0.0.1:8000/webhooks/rimo, got {text!r}"
-        )
-    return text
 
 
 def _timestamp_text(text: str) -> str:
@@ -295,7 +271,7 @@ def _add_delivery_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--url",
         required=True,
-        type=_url,
+        type=http_url,
         help="receiver URL, e.g. http://127.0.0.1:8000/webhooks/rimo",
     )
     parser.add_argument("--secret", help=f"signing secret (default: ${SECRET_VARIABLE})")
@@ -306,7 +282,7 @@ def _add_delivery_options(parser: argparse.ArgumentParser) -> None:
         help="retry schedule: local (seconds, default) or production (hours)",
     )
     parser.add_argument(
-        "--attempts", type=_positive, help="attempts at most (default: the schedule's)"
+        "--attempts", type=positive_int, help="attempts at most (default: the schedule's)"
     )
 
 
@@ -354,14 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_delivery_options(lifecycle)
     lifecycle.add_argument(
-        "--patients", type=_positive, default=10, help="how many patients (default 10)"
+        "--patients", type=positive_int, default=10, help="how many patients (default 10)"
     )
     lifecycle.add_argument(
         "--order", choices=ORDERS, default="causal", help="delivery order (default causal)"
     )
     lifecycle.add_argument("--seed", type=int, help="seed: the same seed sends identical bodies")
     lifecycle.add_argument(
-        "--concurrency", type=_positive, default=8, help="deliveries in flight (default 8)"
+        "--concurrency", type=positive_int, default=8, help="deliveries in flight (default 8)"
     )
     lifecycle.add_argument(
         "--log", metavar="FILE", help="append the delivery log (JSON lines) to FILE"
@@ -383,14 +359,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     attack.add_argument(
         "--tolerance",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_TOLERANCE_SECONDS,
         help="the receiver's window in seconds (default 300)",
     )
     attack.add_argument("--skew", type=int, help="seconds away from now, for --mode clock-skew")
     attack.add_argument(
         "--copies",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_COPIES,
         help="copies for --mode concurrent-copies (default 10)",
     )

@@ -15,7 +15,7 @@ from contract_tests.__main__ import main
     ("argv", "message"),
     [
         (["--target", "http://127.0.0.1:9"], "--target needs the receiver's secret"),
-        (["--target", "notaurl", "--secret", "s"], "expected an http:// or https:// base URL"),
+        (["--target", "notaurl", "--secret", "s"], "expected an http:// or https:// URL such as"),
         (
             ["--target", "http://127.0.0.1:9/webhooks/rimo", "--secret", "s"],
             "without /webhooks/rimo: try http://127.0.0.1:9",

@@ -50,44 +50,24 @@ def test_lifecycle_of_200_patients_is_delivered_without_failure(receiver: Bundle
     assert "outcomes: processed 1000" in completed.stdout
 
 
+def dry_run(seed: str) -> Any:
+    return rimo_mock(
+        "lifecycle",
+        "--url",
+        "http://x.test/",
+        "--patients",
+        "30",
+        "--order",
+        "shuffled",
+        "--seed",
+        seed,
+        "--dry-run",
+    )
+
+
 def test_same_seed_sends_identical_bodies() -> None:
     """Two dry runs with one seed print byte-identical streams; another seed differs."""
-    first = rimo_mock(
-        "lifecycle",
-        "--url",
-        "http://x.test/",
-        "--patients",
-        "30",
-        "--order",
-        "shuffled",
-        "--seed",
-        "7",
-        "--dry-run",
-    )
-    again = rimo_mock(
-        "lifecycle",
-        "--url",
-        "http://x.test/",
-        "--patients",
-        "30",
-        "--order",
-        "shuffled",
-        "--seed",
-        "7",
-        "--dry-run",
-    )
-    other = rimo_mock(
-        "lifecycle",
-        "--url",
-        "http://x.test/",
-        "--patients",
-        "30",
-        "--order",
-        "shuffled",
-        "--seed",
-        "8",
-        "--dry-run",
-    )
+    first, again, other = dry_run("7"), dry_run("7"), dry_run("8")
     assert first.returncode == 0
     assert len(first.stdout.splitlines()) == 150
     assert first.stdout == again.stdout
