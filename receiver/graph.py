@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from receiver.events import Event
@@ -26,17 +27,25 @@ TREATMENT_ORDERS = "treatment-orders"
 ORDER_CHARGES = "order-charges"
 
 
-class GraphStore(Protocol):
-    """The four primitives a backend provides; all of them idempotent."""
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What one event adds to the graph: fields on entities, and links between ids."""
 
-    def merge(self, kind: str, key: str, fields: JsonObject) -> None:
-        """Record ``fields`` on the entity (a later value of a field replaces an earlier)."""
+    fields: list[tuple[str, str, JsonObject]] = field(default_factory=list)
+    """(kind, key, fields): later values of a field replace earlier ones."""
+    links: list[tuple[str, str, str]] = field(default_factory=list)
+    """(relation, source, target)."""
+
+
+class GraphStore(Protocol):
+    """What a backend provides; writing the same facts twice changes nothing."""
+
+    def write(self, facts: Facts) -> None:
+        """Record all of ``facts`` at once: a backend applies them atomically, so a failure
+        leaves none of an event's facts behind and the retry starts clean."""
 
     def read(self, kind: str, key: str) -> JsonObject:
         """Every field recorded on the entity; empty when nothing is."""
-
-    def link(self, relation: str, source: str, target: str) -> None:
-        """Record that ``source`` is related to ``target``."""
 
     def linked(self, relation: str, source: str) -> set[str]:
         """Every target related to ``source``."""
@@ -50,17 +59,16 @@ class MemoryGraphStore:
         self._entities: dict[tuple[str, str], JsonObject] = defaultdict(dict)
         self._links: dict[tuple[str, str], set[str]] = defaultdict(set)
 
-    def merge(self, kind: str, key: str, fields: JsonObject) -> None:
+    def write(self, facts: Facts) -> None:
         with self._lock:
-            self._entities[(kind, key)].update(fields)
+            for kind, key, values in facts.fields:
+                self._entities[(kind, key)].update(values)
+            for relation, source, target in facts.links:
+                self._links[(relation, source)].add(target)
 
     def read(self, kind: str, key: str) -> JsonObject:
         with self._lock:
             return dict(self._entities.get((kind, key), {}))
-
-    def link(self, relation: str, source: str, target: str) -> None:
-        with self._lock:
-            self._links[(relation, source)].add(target)
 
     def linked(self, relation: str, source: str) -> set[str]:
         with self._lock:
@@ -77,79 +85,78 @@ class PatientGraph:
         self._store = store
 
     def process(self, event: Event) -> None:
-        data = event.data
-        apply = {
+        facts_of = {
             "treatment.created": self._treatment_created,
             "treatment.approved": self._treatment_approved,
             "order.transmitted": self._order_transmitted,
             "order.shipped": self._order_shipped,
             "charge.captured": self._charge_captured,
         }.get(event.type)
-        if apply is not None:
-            apply(event, data)
+        if facts_of is not None:
+            self._store.write(facts_of(event, event.data))
 
-    def _treatment_created(self, event: Event, data: JsonObject) -> None:
-        self._store.link(PATIENT_TREATMENTS, data["customerId"], data["treatmentId"])
-        self._store.merge(
-            "treatment",
-            data["treatmentId"],
-            {
-                "customerId": data["customerId"],
-                "offeringName": data["offeringName"],
-                "createdStatus": data["status"],
-                "createdAt": event.payload["timestamp"],
-            },
+    @staticmethod
+    def _treatment_created(event: Event, data: JsonObject) -> Facts:
+        treatment = {
+            "customerId": data["customerId"],
+            "offeringName": data["offeringName"],
+            "createdStatus": data["status"],
+            "createdAt": event.payload["timestamp"],
+        }
+        return Facts(
+            fields=[("treatment", data["treatmentId"], treatment)],
+            links=[(PATIENT_TREATMENTS, data["customerId"], data["treatmentId"])],
         )
 
-    def _treatment_approved(self, event: Event, data: JsonObject) -> None:
-        self._store.link(PATIENT_TREATMENTS, data["customerId"], data["treatmentId"])
-        self._store.merge(
-            "treatment",
-            data["treatmentId"],
-            {
-                "customerId": data["customerId"],
-                "clinicianId": data["clinicianId"],
-                "clinicianName": data["clinicianName"],
-                "approvedAt": data["approvedAt"],
-            },
+    @staticmethod
+    def _treatment_approved(event: Event, data: JsonObject) -> Facts:
+        approval = {
+            "customerId": data["customerId"],
+            "clinicianId": data["clinicianId"],
+            "clinicianName": data["clinicianName"],
+            "approvedAt": data["approvedAt"],
+        }
+        return Facts(
+            fields=[("treatment", data["treatmentId"], approval)],
+            links=[(PATIENT_TREATMENTS, data["customerId"], data["treatmentId"])],
         )
 
-    def _order_transmitted(self, event: Event, data: JsonObject) -> None:
-        self._store.link(PATIENT_TREATMENTS, data["customerId"], data["treatmentId"])
-        self._store.link(TREATMENT_ORDERS, data["treatmentId"], data["orderId"])
-        self._store.merge(
-            "order",
-            data["orderId"],
-            {
-                "treatmentId": data["treatmentId"],
-                "customerId": data["customerId"],
-                "medications": data["medications"],
-                "transmittedAt": event.payload["timestamp"],
-            },
+    @staticmethod
+    def _order_transmitted(event: Event, data: JsonObject) -> Facts:
+        order = {
+            "treatmentId": data["treatmentId"],
+            "customerId": data["customerId"],
+            "medications": data["medications"],
+            "transmittedAt": event.payload["timestamp"],
+        }
+        return Facts(
+            fields=[("order", data["orderId"], order)],
+            links=[
+                (PATIENT_TREATMENTS, data["customerId"], data["treatmentId"]),
+                (TREATMENT_ORDERS, data["treatmentId"], data["orderId"]),
+            ],
         )
 
-    def _order_shipped(self, event: Event, data: JsonObject) -> None:
-        self._store.merge(
-            "shipment",
-            data["orderId"],
-            {
-                "carrier": data["carrier"],
-                "trackingNumber": data["trackingNumber"],
-                "estimatedDelivery": data["estimatedDelivery"],
-                "shippedAt": event.payload["timestamp"],
-            },
-        )
+    @staticmethod
+    def _order_shipped(event: Event, data: JsonObject) -> Facts:
+        shipment = {
+            "carrier": data["carrier"],
+            "trackingNumber": data["trackingNumber"],
+            "estimatedDelivery": data["estimatedDelivery"],
+            "shippedAt": event.payload["timestamp"],
+        }
+        return Facts(fields=[("shipment", data["orderId"], shipment)])
 
-    def _charge_captured(self, event: Event, data: JsonObject) -> None:
-        self._store.link(ORDER_CHARGES, data["orderId"], event.id)
-        self._store.merge(
-            "charge",
-            event.id,
-            {
-                "amount": data["amount"],
-                "currency": data["currency"],
-                "capturedAt": event.payload["timestamp"],
-            },
+    @staticmethod
+    def _charge_captured(event: Event, data: JsonObject) -> Facts:
+        charge = {
+            "amount": data["amount"],
+            "currency": data["currency"],
+            "capturedAt": event.payload["timestamp"],
+        }
+        return Facts(
+            fields=[("charge", event.id, charge)],
+            links=[(ORDER_CHARGES, data["orderId"], event.id)],
         )
 
     def patient(self, customer_id: str) -> JsonObject | None:

@@ -14,7 +14,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from receiver.graph import JsonObject
+from receiver.graph import Facts, JsonObject
 
 DEFAULT_KEY_PREFIX: Final = "rimo:graph:"
 _CONNECT_TIMEOUT_SECONDS: Final = 1.0
@@ -37,16 +37,19 @@ class RedisGraphStore:
         )
         return cls(client, key_prefix=key_prefix)
 
-    def merge(self, kind: str, key: str, fields: JsonObject) -> None:
-        encoded: dict[Any, Any] = {name: json.dumps(value) for name, value in fields.items()}
-        self._client.hset(self._entity(kind, key), mapping=encoded)
+    def write(self, facts: Facts) -> None:
+        # MULTI/EXEC: the event's facts land together or not at all.
+        pipeline = self._client.pipeline(transaction=True)
+        for kind, key, values in facts.fields:
+            encoded: dict[Any, Any] = {name: json.dumps(value) for name, value in values.items()}
+            pipeline.hset(self._entity(kind, key), mapping=encoded)
+        for relation, source, target in facts.links:
+            pipeline.sadd(self._link(relation, source), target)
+        pipeline.execute()
 
     def read(self, kind: str, key: str) -> JsonObject:
         stored = self._client.hgetall(self._entity(kind, key))
         return {str(name): json.loads(value) for name, value in stored.items()}
-
-    def link(self, relation: str, source: str, target: str) -> None:
-        self._client.sadd(self._link(relation, source), target)
 
     def linked(self, relation: str, source: str) -> set[str]:
         return {str(member) for member in self._client.smembers(self._link(relation, source))}

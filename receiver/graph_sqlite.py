@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Final, TypeVar
 
-from receiver.graph import JsonObject
+from receiver.graph import Facts, JsonObject
 from receiver.store import StoreError
 
 _BUSY_TIMEOUT_SECONDS: Final = 5.0
@@ -39,13 +39,22 @@ class SqliteGraphStore:
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the SQLite patient graph: {error}") from error
 
-    def merge(self, kind: str, key: str, fields: JsonObject) -> None:
-        rows = [(kind, key, name, json.dumps(value)) for name, value in fields.items()]
-        self._run(
-            lambda connection: connection.executemany(
+    def write(self, facts: Facts) -> None:
+        rows = [
+            (kind, key, name, json.dumps(value))
+            for kind, key, values in facts.fields
+            for name, value in values.items()
+        ]
+
+        def write_in_one_transaction(connection: sqlite3.Connection) -> None:
+            connection.executemany(
                 "INSERT OR REPLACE INTO rimo_graph_fields VALUES (?, ?, ?, ?)", rows
             )
-        )
+            connection.executemany(
+                "INSERT OR IGNORE INTO rimo_graph_links VALUES (?, ?, ?)", facts.links
+            )
+
+        self._run(write_in_one_transaction)
 
     def read(self, kind: str, key: str) -> JsonObject:
         rows = self._run(
@@ -55,14 +64,6 @@ class SqliteGraphStore:
             ).fetchall()
         )
         return {field: json.loads(value) for field, value in rows}
-
-    def link(self, relation: str, source: str, target: str) -> None:
-        self._run(
-            lambda connection: connection.execute(
-                "INSERT OR IGNORE INTO rimo_graph_links VALUES (?, ?, ?)",
-                (relation, source, target),
-            )
-        )
 
     def linked(self, relation: str, source: str) -> set[str]:
         rows = self._run(

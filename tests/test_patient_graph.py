@@ -185,3 +185,18 @@ def test_readiness_follows_the_dedup_store() -> None:
     assert (ready.status_code, ready.json["code"]) == (503, "store_unavailable")
     assert ready.headers["Retry-After"] == "1"
     assert down.simulate_get("/webhooks/rimo/health").status_code == 200
+
+
+def test_sqlite_graph_writes_an_events_facts_all_or_nothing(tmp_path: Path) -> None:
+    """If the link half of an event's facts fails, its field half is rolled back too, so the
+    retry after the 500 starts from a clean slate."""
+    import sqlite3
+
+    path = tmp_path / "graph.db"
+    store = SqliteGraphStore(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE rimo_graph_links")
+    graph = PatientGraph(store)
+    with pytest.raises(sqlite3.Error):
+        graph.process(as_event(published_example("treatment.created")))
+    assert store.read("treatment", "rimo_treat_456") == {}
