@@ -64,8 +64,10 @@ class RetrySchedule:
 
 
 SCHEDULES: Final = {
-    # Seconds, for local runs and CI: six attempts within about 16 s.
-    "local": RetrySchedule(max_attempts=6, base_delay_seconds=0.5, max_delay_seconds=8.0),
+    # Seconds, for local runs and CI: eight attempts within about 48 s, which outlasts the
+    # receiver's 35 s claim timeout, so even a claim orphaned by a store stall is retried
+    # past.
+    "local": RetrySchedule(max_attempts=8, base_delay_seconds=0.5, max_delay_seconds=16.0),
     # A provider's real schedule: fifteen attempts, backing off to 8 h, about 1.7 days in all.
     "production": RetrySchedule(
         max_attempts=15, base_delay_seconds=30.0, max_delay_seconds=8 * 3600.0

@@ -1,12 +1,21 @@
 """The patient graph: what the events say about patients, treatments, orders, shipments
 and charges, linked by their ids.
 
-Events arrive in any order (the published examples capture a charge before its order is
-transmitted), so each event only records the facts it carries and the links between
-ids; the view of a patient is assembled when it is read. Whatever the order, the same
-events give the same view, and no state goes backwards: a treatment approved is approved
-even if its creation arrives after. Applying an event twice records the same facts again,
-so a re-delivery after a failed commit does no harm.
+Each event is kept as its own record on the entities it names, never merged into theirs;
+the view of a patient is assembled when it is read. That gives three properties whatever
+order events arrive in, and however often:
+
+- Convergent: the same events give the same view, since records are chosen by the time
+  the event states (then by event id), never by arrival.
+- Monotonic: status never goes backwards (an approval, once recorded, outranks a creation
+  that arrives later), and a late older record never hides a newer one.
+- Attributed: a record that names a patient is shown only to that patient, so two
+  patients' events that reuse one treatment or order id cannot see each other's data.
+  A record that names only an order (a shipment, a charge) is shown on that order
+  wherever it appears.
+
+Writing an event's records again changes nothing, so the at-least-once re-delivery after
+a failed commit is harmless.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,28 +34,26 @@ JsonObject = dict[str, Any]
 # Relations between ids, each read in one direction.
 PATIENT_TREATMENTS = "patient-treatments"
 TREATMENT_ORDERS = "treatment-orders"
-ORDER_CHARGES = "order-charges"
 
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What one event adds to the graph: fields on entities, and links between ids."""
+    """What one event adds to the graph: a record on each entity it names, and links."""
 
-    fields: list[tuple[str, str, JsonObject]] = field(default_factory=list)
-    """(kind, key, fields): later values of a field replace earlier ones."""
+    records: list[tuple[str, str, str, JsonObject]] = field(default_factory=list)
+    """(kind, entity key, record id, record): the record id is the event id."""
     links: list[tuple[str, str, str]] = field(default_factory=list)
     """(relation, source, target)."""
 
 
 class GraphStore(Protocol):
-    """What a backend provides; writing the same facts twice changes nothing."""
+    """What a backend provides. Writes are idempotent; failures raise ``StoreError``."""
 
     def write(self, facts: Facts) -> None:
-        """Record all of ``facts`` at once: a backend applies them atomically, so a failure
-        leaves none of an event's facts behind and the retry starts clean."""
+        """Record all of ``facts`` atomically: a failure leaves none of them behind."""
 
-    def read(self, kind: str, key: str) -> JsonObject:
-        """Every field recorded on the entity; empty when nothing is."""
+    def records(self, kind: str, key: str) -> dict[str, JsonObject]:
+        """Every record on the entity, by record id; empty when there are none."""
 
     def linked(self, relation: str, source: str) -> set[str]:
         """Every target related to ``source``."""
@@ -56,23 +64,32 @@ class MemoryGraphStore:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entities: dict[tuple[str, str], JsonObject] = defaultdict(dict)
+        self._records: dict[tuple[str, str], dict[str, JsonObject]] = defaultdict(dict)
         self._links: dict[tuple[str, str], set[str]] = defaultdict(set)
 
     def write(self, facts: Facts) -> None:
         with self._lock:
-            for kind, key, values in facts.fields:
-                self._entities[(kind, key)].update(values)
+            for kind, key, record_id, record in facts.records:
+                self._records[(kind, key)][record_id] = record
             for relation, source, target in facts.links:
                 self._links[(relation, source)].add(target)
 
-    def read(self, kind: str, key: str) -> JsonObject:
+    def records(self, kind: str, key: str) -> dict[str, JsonObject]:
         with self._lock:
-            return dict(self._entities.get((kind, key), {}))
+            return dict(self._records.get((kind, key), {}))
 
     def linked(self, relation: str, source: str) -> set[str]:
         with self._lock:
             return set(self._links.get((relation, source), set()))
+
+
+def _record(event: Event, **fields: Any) -> JsonObject:
+    return {"eventType": event.type, "at": event.payload["timestamp"], **fields}
+
+
+def _latest(records: Iterable[tuple[str, JsonObject]]) -> tuple[str, JsonObject] | None:
+    """The record of the latest stated time, ties broken by event id: never arrival order."""
+    return max(records, key=lambda item: (str(item[1].get("at", "")), item[0]), default=None)
 
 
 class PatientGraph:
@@ -85,79 +102,59 @@ class PatientGraph:
         self._store = store
 
     def process(self, event: Event) -> None:
-        facts_of = {
-            "treatment.created": self._treatment_created,
-            "treatment.approved": self._treatment_approved,
-            "order.transmitted": self._order_transmitted,
-            "order.shipped": self._order_shipped,
-            "charge.captured": self._charge_captured,
-        }.get(event.type)
-        if facts_of is not None:
-            self._store.write(facts_of(event, event.data))
+        facts = self.facts_of(event)
+        if facts is not None:
+            self._store.write(facts)
 
     @staticmethod
-    def _treatment_created(event: Event, data: JsonObject) -> Facts:
-        treatment = {
-            "customerId": data["customerId"],
-            "offeringName": data["offeringName"],
-            "createdStatus": data["status"],
-            "createdAt": event.payload["timestamp"],
-        }
-        return Facts(
-            fields=[("treatment", data["treatmentId"], treatment)],
-            links=[(PATIENT_TREATMENTS, data["customerId"], data["treatmentId"])],
-        )
-
-    @staticmethod
-    def _treatment_approved(event: Event, data: JsonObject) -> Facts:
-        approval = {
-            "customerId": data["customerId"],
-            "clinicianId": data["clinicianId"],
-            "clinicianName": data["clinicianName"],
-            "approvedAt": data["approvedAt"],
-        }
-        return Facts(
-            fields=[("treatment", data["treatmentId"], approval)],
-            links=[(PATIENT_TREATMENTS, data["customerId"], data["treatmentId"])],
-        )
-
-    @staticmethod
-    def _order_transmitted(event: Event, data: JsonObject) -> Facts:
-        order = {
-            "treatmentId": data["treatmentId"],
-            "customerId": data["customerId"],
-            "medications": data["medications"],
-            "transmittedAt": event.payload["timestamp"],
-        }
-        return Facts(
-            fields=[("order", data["orderId"], order)],
-            links=[
-                (PATIENT_TREATMENTS, data["customerId"], data["treatmentId"]),
-                (TREATMENT_ORDERS, data["treatmentId"], data["orderId"]),
-            ],
-        )
-
-    @staticmethod
-    def _order_shipped(event: Event, data: JsonObject) -> Facts:
-        shipment = {
-            "carrier": data["carrier"],
-            "trackingNumber": data["trackingNumber"],
-            "estimatedDelivery": data["estimatedDelivery"],
-            "shippedAt": event.payload["timestamp"],
-        }
-        return Facts(fields=[("shipment", data["orderId"], shipment)])
-
-    @staticmethod
-    def _charge_captured(event: Event, data: JsonObject) -> Facts:
-        charge = {
-            "amount": data["amount"],
-            "currency": data["currency"],
-            "capturedAt": event.payload["timestamp"],
-        }
-        return Facts(
-            fields=[("charge", event.id, charge)],
-            links=[(ORDER_CHARGES, data["orderId"], event.id)],
-        )
+    def facts_of(event: Event) -> Facts | None:
+        """The records and links ``event`` adds; only fields the schema describes are kept,
+        so a property a tolerant receiver let through is never stored or shown."""
+        data, event_id = event.data, event.id
+        if event.type in ("treatment.created", "treatment.approved"):
+            if event.type == "treatment.created":
+                details = {"offeringName": data["offeringName"], "status": data["status"]}
+            else:
+                details = {
+                    "clinicianId": data["clinicianId"],
+                    "clinicianName": data["clinicianName"],
+                    "approvedAt": data["approvedAt"],
+                }
+            record = _record(event, customerId=data["customerId"], **details)
+            return Facts(
+                records=[("treatment", data["treatmentId"], event_id, record)],
+                links=[(PATIENT_TREATMENTS, data["customerId"], data["treatmentId"])],
+            )
+        if event.type == "order.transmitted":
+            medications = [
+                {"name": line["name"], "dosage": line["dosage"], "quantity": line["quantity"]}
+                for line in data["medications"]
+            ]
+            record = _record(
+                event,
+                customerId=data["customerId"],
+                treatmentId=data["treatmentId"],
+                medications=medications,
+            )
+            return Facts(
+                records=[("order", data["orderId"], event_id, record)],
+                links=[
+                    (PATIENT_TREATMENTS, data["customerId"], data["treatmentId"]),
+                    (TREATMENT_ORDERS, data["treatmentId"], data["orderId"]),
+                ],
+            )
+        if event.type == "order.shipped":
+            record = _record(
+                event,
+                carrier=data["carrier"],
+                trackingNumber=data["trackingNumber"],
+                estimatedDelivery=data["estimatedDelivery"],
+            )
+            return Facts(records=[("shipment", data["orderId"], event_id, record)])
+        if event.type == "charge.captured":
+            record = _record(event, amount=data["amount"], currency=data["currency"])
+            return Facts(records=[("charge", data["orderId"], event_id, record)])
+        return None
 
     def patient(self, customer_id: str) -> JsonObject | None:
         """The patient's treatments, orders, shipments and charges; ``None`` if unknown."""
@@ -166,44 +163,84 @@ class PatientGraph:
             return None
         return {
             "customerId": customer_id,
-            "treatments": [self._treatment(key) for key in sorted(treatment_ids)],
+            "treatments": [self._treatment(customer_id, key) for key in sorted(treatment_ids)],
         }
 
-    def _treatment(self, treatment_id: str) -> JsonObject:
-        facts = self._store.read("treatment", treatment_id)
-        # Approval outranks creation whatever order they arrived in: state never regresses.
-        status = "approved" if "approvedAt" in facts else facts.get("createdStatus", "unknown")
-        clinician = (
-            {"clinicianId": facts["clinicianId"], "clinicianName": facts["clinicianName"]}
-            if "clinicianId" in facts
-            else None
-        )
-        orders = self._store.linked(TREATMENT_ORDERS, treatment_id)
+    def _own(self, kind: str, key: str, customer_id: str) -> dict[str, JsonObject]:
+        records = self._store.records(kind, key)
+        return {rid: rec for rid, rec in records.items() if rec.get("customerId") == customer_id}
+
+    def _treatment(self, customer_id: str, treatment_id: str) -> JsonObject:
+        own = self._own("treatment", treatment_id, customer_id).items()
+        created = _latest(item for item in own if item[1]["eventType"] == "treatment.created")
+        approval = _latest(item for item in own if item[1]["eventType"] == "treatment.approved")
+        if approval is not None:
+            status = "approved"  # outranks any creation, whenever it arrives
+        else:
+            status = created[1]["status"] if created is not None else "unknown"
+        orders = [
+            view
+            for order_id in sorted(self._store.linked(TREATMENT_ORDERS, treatment_id))
+            if (view := self._order(customer_id, treatment_id, order_id)) is not None
+        ]
         return {
             "treatmentId": treatment_id,
-            "offeringName": facts.get("offeringName"),
+            "offeringName": created[1]["offeringName"] if created else None,
             "status": status,
-            "createdAt": facts.get("createdAt"),
-            "approvedAt": facts.get("approvedAt"),
-            "clinician": clinician,
-            "orders": [self._order(key) for key in sorted(orders)],
+            "createdAt": created[1]["at"] if created else None,
+            "approvedAt": approval[1]["approvedAt"] if approval else None,
+            "clinician": (
+                {
+                    "clinicianId": approval[1]["clinicianId"],
+                    "clinicianName": approval[1]["clinicianName"],
+                }
+                if approval
+                else None
+            ),
+            "orders": orders,
         }
 
-    def _order(self, order_id: str) -> JsonObject:
-        facts = self._store.read("order", order_id)
-        shipment = self._store.read("shipment", order_id) or None
-        charges = [
-            {"chargeEventId": key, **self._store.read("charge", key)}
-            for key in sorted(self._store.linked(ORDER_CHARGES, order_id))
+    def _order(self, customer_id: str, treatment_id: str, order_id: str) -> JsonObject | None:
+        own = [
+            item
+            for item in self._own("order", order_id, customer_id).items()
+            if item[1].get("treatmentId") == treatment_id
         ]
+        transmitted = _latest(own)
+        if transmitted is None:
+            return None  # another patient's order under a shared treatment id
+        shipment = _latest(self._store.records("shipment", order_id).items())
+        charges = sorted(
+            self._store.records("charge", order_id).items(),
+            key=lambda item: (str(item[1].get("at", "")), item[0]),
+        )
+        captured: dict[str, int] = {}
+        for _, charge in charges:
+            captured[charge["currency"]] = captured.get(charge["currency"], 0) + charge["amount"]
         return {
             "orderId": order_id,
             "status": "shipped" if shipment else "transmitted",
-            "medications": facts.get("medications", []),
-            "transmittedAt": facts.get("transmittedAt"),
-            "shipment": shipment,
-            "charges": charges,
-            "amountCapturedInCents": sum(int(charge["amount"]) for charge in charges),
+            "medications": transmitted[1]["medications"],
+            "transmittedAt": transmitted[1]["at"],
+            "shipment": (
+                {
+                    key: shipment[1][key]
+                    for key in ("carrier", "trackingNumber", "estimatedDelivery")
+                }
+                | {"shippedAt": shipment[1]["at"], "eventId": shipment[0]}
+                if shipment
+                else None
+            ),
+            "charges": [
+                {
+                    "eventId": rid,
+                    "amount": c["amount"],
+                    "currency": c["currency"],
+                    "capturedAt": c["at"],
+                }
+                for rid, c in charges
+            ],
+            "capturedByCurrency": captured,
         }
 
 

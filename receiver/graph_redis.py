@@ -1,24 +1,24 @@
-"""The patient graph in the same Redis as the dedup store: a hash per entity, a set per link.
-
-Every write is idempotent (HSET of the same value, SADD of the same member), so applying
-an event again changes nothing. Redis errors surface as ``redis.RedisError`` (a failed
-processing: the receiver answers 500 and the sender's retry applies the event again).
-"""
+"""The patient graph in the same Redis as the dedup store: a hash of records per entity
+(field = event id), a set per link. An event's writes go in one MULTI/EXEC, and writing
+them again changes nothing."""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from receiver.graph import Facts, JsonObject
+from receiver.store import StoreError
 
 DEFAULT_KEY_PREFIX: Final = "rimo:graph:"
 _CONNECT_TIMEOUT_SECONDS: Final = 1.0
 _SOCKET_TIMEOUT_SECONDS: Final = 2.0
+_T = TypeVar("_T")
 
 
 class RedisGraphStore:
@@ -38,24 +38,33 @@ class RedisGraphStore:
         return cls(client, key_prefix=key_prefix)
 
     def write(self, facts: Facts) -> None:
-        # MULTI/EXEC: the event's facts land together or not at all.
-        pipeline = self._client.pipeline(transaction=True)
-        for kind, key, values in facts.fields:
-            encoded: dict[Any, Any] = {name: json.dumps(value) for name, value in values.items()}
-            pipeline.hset(self._entity(kind, key), mapping=encoded)
-        for relation, source, target in facts.links:
-            pipeline.sadd(self._link(relation, source), target)
-        pipeline.execute()
+        def write_all() -> None:
+            pipeline = self._client.pipeline(transaction=True)
+            for kind, key, record_id, record in facts.records:
+                pipeline.hset(self._entity(kind, key), record_id, json.dumps(record))
+            for relation, source, target in facts.links:
+                pipeline.sadd(self._link(relation, source), target)
+            pipeline.execute()
 
-    def read(self, kind: str, key: str) -> JsonObject:
-        stored = self._client.hgetall(self._entity(kind, key))
-        return {str(name): json.loads(value) for name, value in stored.items()}
+        self._call(write_all)
+
+    def records(self, kind: str, key: str) -> dict[str, JsonObject]:
+        stored: dict[Any, Any] = self._call(lambda: self._client.hgetall(self._entity(kind, key)))
+        return {str(record_id): json.loads(value) for record_id, value in stored.items()}
 
     def linked(self, relation: str, source: str) -> set[str]:
-        return {str(member) for member in self._client.smembers(self._link(relation, source))}
+        members: set[Any] = self._call(lambda: self._client.smembers(self._link(relation, source)))
+        return {str(member) for member in members}
 
     def _entity(self, kind: str, key: str) -> str:
         return f"{self._prefix}{kind}:{key}"
 
     def _link(self, relation: str, source: str) -> str:
         return f"{self._prefix}link:{relation}:{source}"
+
+    @staticmethod
+    def _call(command: Callable[[], _T]) -> _T:
+        try:
+            return command()
+        except (redis.RedisError, OSError) as error:
+            raise StoreError(f"the Redis patient graph failed: {type(error).__name__}") from error

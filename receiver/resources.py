@@ -43,9 +43,13 @@ class PatientResource:
         self._graph = graph
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, customer_id: str) -> None:
-        view = self._graph.patient(customer_id)
+        try:
+            view = self._graph.patient(customer_id)
+        except StoreError as error:
+            raise StoreUnavailable() from error
         if view is None:
-            raise falcon.HTTPNotFound(description=f"No events name the patient {customer_id!r}.")
+            shown = customer_id if len(customer_id) <= 64 else customer_id[:64] + "..."
+            raise falcon.HTTPNotFound(description=f"No events name the patient {shown!r}.")
         resp.media = view
 
 
@@ -62,6 +66,10 @@ class ReadinessResource:
         except StoreError as error:
             raise StoreUnavailable() from error
         resp.media = {"status": "ready"}
+
+    def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.on_get(req, resp)
+        resp.media = None
 
 
 class WebhookResource:
@@ -132,6 +140,10 @@ class WebhookResource:
             raise DeliveryInProgress()
         try:
             self._processor.process(event)
+        except StoreError as error:
+            # The graph's store is down: an outage (503), like the dedup store's own.
+            self._release_quietly(event.id)
+            raise StoreUnavailable() from error
         except Exception as error:
             self._release_quietly(event.id)
             log.exception("processing failed", extra={"event_id": event.id})

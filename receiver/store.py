@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 DEFAULT_RETENTION_SECONDS: Final = 7 * 24 * 60 * 60
 """How long processed ids are remembered: longer than any sender's retry horizon (days)."""
-DEFAULT_CLAIM_TIMEOUT_SECONDS: Final = 60
+DEFAULT_CLAIM_TIMEOUT_SECONDS: Final = 35
 """A claim older than this is presumed abandoned by a crashed worker and can be taken over."""
 DEFAULT_MAX_ENTRIES: Final = 1_000_000
 MEMORY_STORE_URL: Final = "memory://"

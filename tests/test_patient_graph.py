@@ -78,7 +78,7 @@ def test_published_examples_make_one_linked_patient(graph_store: GraphStore) -> 
     assert order["orderId"] == "rimo_ord_789"
     assert order["status"] == "shipped"
     assert order["shipment"]["trackingNumber"] == "1Z999AA10123456784"
-    assert order["amountCapturedInCents"] == 14999
+    assert order["capturedByCurrency"] == {"usd": 14999}
     assert order["medications"][0]["name"] == "Testosterone Cypionate"
 
 
@@ -197,6 +197,183 @@ def test_sqlite_graph_writes_an_events_facts_all_or_nothing(tmp_path: Path) -> N
     with sqlite3.connect(path) as connection:
         connection.execute("DROP TABLE rimo_graph_links")
     graph = PatientGraph(store)
-    with pytest.raises(sqlite3.Error):
+    with pytest.raises(StoreError):
         graph.process(as_event(published_example("treatment.created")))
-    assert store.read("treatment", "rimo_treat_456") == {}
+    assert store.records("treatment", "rimo_treat_456") == {}
+
+
+def _event(kind: str, event_id: str, at: str, **data: Any) -> Event:
+    payload = {**published_example(kind), "id": event_id, "timestamp": at}
+    payload["data"] = {**payload["data"], **data}
+    return as_event(payload)
+
+
+def test_patients_sharing_an_order_id_keep_their_own_medications(graph_store: GraphStore) -> None:
+    """Two patients' orders reusing one orderId: each view shows its own medication; the
+    shipment, which names only the order, is shown on the order in both."""
+    graph = PatientGraph(graph_store)
+    meds = {
+        "A": [{"name": "A-med", "dosage": "1mg", "quantity": 1}],
+        "B": [{"name": "B-med", "dosage": "2mg", "quantity": 2}],
+    }
+    for who in ("A", "B"):
+        graph.process(
+            _event(
+                "treatment.created",
+                f"evt_c{who}",
+                "2026-01-01T00:00:00Z",
+                customerId=who,
+                treatmentId=f"t{who}",
+            )
+        )
+        graph.process(
+            _event(
+                "order.transmitted",
+                f"evt_o{who}",
+                "2026-01-02T00:00:00Z",
+                customerId=who,
+                treatmentId=f"t{who}",
+                orderId="ord_shared",
+                medications=meds[who],
+            )
+        )
+    graph.process(_event("order.shipped", "evt_s", "2026-01-03T00:00:00Z", orderId="ord_shared"))
+    for who in ("A", "B"):
+        (order,) = graph.patient(who)["treatments"][0]["orders"]  # type: ignore[index]
+        assert order["medications"] == meds[who]
+        assert order["status"] == "shipped"
+
+
+def test_another_patients_approval_of_a_shared_treatment_id_stays_theirs(
+    graph_store: GraphStore,
+) -> None:
+    """C created treatment t; D's event approves t for D. C's treatment is not approved by
+    D's clinician, and D never sees C's offering."""
+    graph = PatientGraph(graph_store)
+    graph.process(
+        _event(
+            "treatment.created",
+            "evt_c",
+            "2026-01-01T00:00:00Z",
+            customerId="C",
+            treatmentId="t",
+            offeringName="C-private",
+        )
+    )
+    graph.process(
+        _event(
+            "treatment.approved",
+            "evt_d",
+            "2026-01-02T00:00:00Z",
+            customerId="D",
+            treatmentId="t",
+            clinicianName="Dr. D",
+        )
+    )
+    c_view = graph.patient("C")["treatments"][0]  # type: ignore[index]
+    d_view = graph.patient("D")["treatments"][0]  # type: ignore[index]
+    assert (c_view["status"], c_view["clinician"], c_view["offeringName"]) == (
+        "pending",
+        None,
+        "C-private",
+    )
+    assert (d_view["status"], d_view["offeringName"]) == ("approved", None)
+    assert d_view["clinician"]["clinicianName"] == "Dr. D"
+
+
+@pytest.mark.parametrize("newer_first", [True, False], ids=["newer-first", "older-first"])
+def test_the_latest_stated_record_wins_whatever_arrives_last(
+    graph_store: GraphStore, newer_first: bool
+) -> None:
+    """Two shipments and two approvals of one order and treatment: the view shows the
+    latest by the time each event states, in both arrival orders."""
+    graph = PatientGraph(graph_store)
+    older = [
+        _event("order.shipped", "evt_s1", "2026-01-04T00:00:00Z", estimatedDelivery="2026-01-08"),
+        _event(
+            "treatment.approved",
+            "evt_a1",
+            "2026-01-02T00:00:00Z",
+            approvedAt="2026-01-02T00:00:00Z",
+            clinicianName="Dr. Old",
+        ),
+    ]
+    newer = [
+        _event("order.shipped", "evt_s2", "2026-01-10T00:00:00Z", estimatedDelivery="2026-01-14"),
+        _event(
+            "treatment.approved",
+            "evt_a2",
+            "2026-01-09T00:00:00Z",
+            approvedAt="2026-01-09T00:00:00Z",
+            clinicianName="Dr. New",
+        ),
+    ]
+    transmitted = as_event(published_example("order.transmitted"))
+    for event in [transmitted, *(newer + older if newer_first else older + newer)]:
+        graph.process(event)
+    treatment = graph.patient("prof_abc123")["treatments"][0]  # type: ignore[index]
+    assert treatment["approvedAt"] == "2026-01-09T00:00:00Z"
+    assert treatment["clinician"]["clinicianName"] == "Dr. New"
+    assert treatment["orders"][0]["shipment"]["estimatedDelivery"] == "2026-01-14"
+
+
+def test_charges_are_totalled_per_currency(graph_store: GraphStore) -> None:
+    """usd and jpy charges on one order are never added together."""
+    graph = PatientGraph(graph_store)
+    graph.process(as_event(published_example("order.transmitted")))
+    for index, currency in enumerate(("usd", "jpy", "usd")):
+        graph.process(
+            _event(
+                "charge.captured",
+                f"evt_ch{index}",
+                f"2026-01-0{index + 1}T00:00:00Z",
+                currency=currency,
+                amount=100,
+            )
+        )
+    order = graph.patient("prof_abc123")["treatments"][0]["orders"][0]  # type: ignore[index]
+    assert order["capturedByCurrency"] == {"usd": 200, "jpy": 100}
+    assert [charge["eventId"] for charge in order["charges"]] == ["evt_ch0", "evt_ch1", "evt_ch2"]
+
+
+def test_properties_the_schema_does_not_describe_are_never_stored(graph_store: GraphStore) -> None:
+    """A tolerant receiver accepts an extra (here deeply nested) medication property; the
+    graph keeps only the described fields, so the view stays small and serialisable."""
+    deep: Any = "leaf"
+    for _ in range(900):
+        deep = [deep]
+    event = published_example("order.transmitted")
+    event["data"]["medications"][0]["lot"] = deep
+    graph = PatientGraph(graph_store)
+    graph.process(as_event(event))
+    (line,) = graph.patient("prof_abc123")["treatments"][0]["orders"][0]["medications"]  # type: ignore[index]
+    assert line == {"name": "Testosterone Cypionate", "dosage": "200mg/mL", "quantity": 1}
+
+
+class _BrokenGraph(MemoryGraphStore):
+    def write(self, facts: Any) -> None:
+        raise StoreError("graph down")
+
+    def linked(self, relation: str, source: str) -> set[str]:
+        raise StoreError("graph down")
+
+
+def test_a_graph_outage_is_503_for_deliveries_and_views() -> None:
+    """The graph's store down: the delivery gets 503 store_unavailable (retryable, id not
+    recorded) and the patient view 503 too, never an empty 500."""
+    dedup = MemoryDedupStore()
+    graph = PatientGraph(_BrokenGraph())
+    app = create_app(
+        Settings.for_secret(SECRET),
+        store=dedup,
+        clock=lambda: NOW,
+        processor=graph,
+        patient_view=graph,
+    )
+    client = falcon.testing.TestClient(app)
+    body = compact(published_example("treatment.created"))
+    delivery = client.simulate_post("/webhooks/rimo", body=body, headers=default_headers(body))
+    view = client.simulate_get("/patients/prof_abc123")
+    assert (delivery.status_code, delivery.json["code"]) == (503, "store_unavailable")
+    assert (view.status_code, view.json["code"]) == (503, "store_unavailable")
+    assert len(dedup) == 0

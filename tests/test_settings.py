@@ -160,11 +160,12 @@ def test_secret_equality_is_by_value() -> None:
 REDIS_PASSWORD = "r3dis_pa55"
 
 
-def test_dedup_defaults_are_memory_a_week_and_a_minute() -> None:
+def test_dedup_defaults_are_memory_a_week_and_35_seconds() -> None:
     settings = Settings.from_env(env())
     assert settings.dedup_store == "memory://"
     assert settings.dedup_retention_seconds == DEFAULT_RETENTION_SECONDS == 7 * 24 * 3600
-    assert settings.dedup_claim_timeout_seconds == DEFAULT_CLAIM_TIMEOUT_SECONDS == 60
+    # Above gunicorn's 30 s worker timeout, below the mock's ~48 s local retry horizon.
+    assert settings.dedup_claim_timeout_seconds == DEFAULT_CLAIM_TIMEOUT_SECONDS == 35
     assert settings.dedup_store_is_shared is False
 
 
@@ -230,7 +231,7 @@ def test_bad_retention_is_refused_by_name(raw: str) -> None:
         Settings.from_env(env(RIMO_DEDUP_RETENTION_SECONDS=raw))
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", 1), ("120", 120), ("", 60)])
+@pytest.mark.parametrize(("raw", "expected"), [("1", 1), ("120", 120), ("", 35)])
 def test_claim_timeout_is_parsed(raw: str, expected: int) -> None:
     settings = Settings.from_env(env(RIMO_DEDUP_CLAIM_TIMEOUT_SECONDS=raw))
     assert settings.dedup_claim_timeout_seconds == expected
