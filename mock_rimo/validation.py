@@ -6,13 +6,13 @@ valid or invalid; the command line turns that into exit status 2, 1 or 0.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from schemas import EventValidator, Violation
+from schemas.strict_json import PayloadError, load_object
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +56,11 @@ def _judge(source: str, payload: Any, validator: EventValidator) -> SourceResult
 
 
 def _parse(raw: bytes) -> Any:
-    return json.loads(raw.decode("utf-8"))
+    # The receiver's own reading: what this calls readable, the receiver can read.
+    return load_object(raw)
 
 
-def _unreadable(source: str, error: Exception) -> SourceResult:
-    if isinstance(error, UnicodeDecodeError):
-        return SourceResult(source=source, error="not UTF-8 text")
-    if isinstance(error, json.JSONDecodeError):
-        return SourceResult(source=source, error=f"not JSON: {error.msg} at {error.pos}")
+def _unreadable(source: str, error: PayloadError) -> SourceResult:
     return SourceResult(source=source, error=str(error))
 
 
@@ -73,15 +70,18 @@ def validate_stream(stream: BinaryIO, validator: EventValidator) -> Iterator[Sou
     try:
         yield _judge("<stdin>", _parse(raw), validator)
         return
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        pass  # not one document: read it as newline-delimited JSON
+    except PayloadError as whole_error:
+        if not raw.strip():
+            yield _unreadable("<stdin>", whole_error)
+            return
+        # not one document: read it as newline-delimited JSON
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
             continue
         source = f"<stdin>:{number}"
         try:
             payload = _parse(line)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except PayloadError as error:
             yield _unreadable(source, error)
             continue
         yield _judge(source, payload, validator)
@@ -95,7 +95,7 @@ def validate_file(path: Path, validator: EventValidator) -> SourceResult:
         return SourceResult(source=str(path), error=error.strerror or str(error))
     try:
         payload = _parse(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except PayloadError as error:
         return _unreadable(str(path), error)
     return _judge(str(path), payload, validator)
 

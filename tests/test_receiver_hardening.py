@@ -153,3 +153,13 @@ def test_unsupported_media_type_does_not_echo_a_long_header(
     result = client.simulate_post("/webhooks/rimo", body=body, headers=headers)
     assert result.status_code == 415
     assert len(result.text) < 500
+
+
+def test_nesting_deeper_than_events_need_is_malformed(client: falcon.testing.TestClient) -> None:
+    """An extra property nested 900 deep (which tolerant mode would otherwise accept) is a
+    400 before validation, so it can never reach storage or a serialiser."""
+    event = published_example("order.transmitted")
+    body = compact(event).replace(b'"quantity":1', b'"quantity":1,"lot":' + b"[" * 900 + b"]" * 900)
+    result = post(client, body)
+    assert result.status_code == 400
+    assert "nests deeper than 32 levels" in result.json["description"]

@@ -54,14 +54,23 @@ def test_invalid_file_exits_1_with_each_pointer(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(b"{not json", "not JSON"), (b'{"id": "\xff"}', "not UTF-8")],
-    ids=["not-json", "not-utf8"],
+    [
+        (b"{not json", "The body is not valid JSON"),
+        (b'{"id": "\xff"}', "The body is not valid UTF-8"),
+        (b'{"id": "a", "id": "b"}', "repeats the key 'id'"),
+        (b'{"amount": NaN}', "NaN, which is not valid JSON"),
+        (b'{"a":' + b"[" * 100 + b"]" * 100 + b"}", "nests deeper than 32 levels"),
+        (b"", "The body is empty"),
+    ],
+    ids=["not-json", "not-utf8", "duplicate-key", "nan", "deep", "empty"],
 )
 def test_unparseable_file_exits_2(tmp_path: Path, content: bytes, reason: str) -> None:
-    """Bytes that are not UTF-8 JSON are unreadable input: exit 2 with the reason."""
+    """Bytes the receiver could not read (not UTF-8 JSON, a repeated key, NaN, deep
+    nesting, nothing at all) are unreadable input: exit 2 with the receiver's reason."""
     status, output = run([write(tmp_path, "broken.json", content)])
     assert status == 2
-    assert f"broken.json: unreadable: {reason}" in output
+    assert "broken.json: unreadable: " in output
+    assert reason in output
 
 
 def test_missing_file_exits_2(tmp_path: Path) -> None:
@@ -100,7 +109,7 @@ def test_newline_delimited_stdin_is_judged_line_by_line(monkeypatch: pytest.Monk
         ("<stdin>:4", False),
     ]
     assert results[1]["violations"][0]["pointer"] == "/data/orderId"
-    assert results[2]["error"].startswith("not JSON")
+    assert results[2]["error"].startswith("The body is not valid JSON")
 
 
 def test_one_pretty_printed_document_on_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,3 +155,10 @@ def test_unknown_type_is_checked_against_the_envelope(tmp_path: Path) -> None:
     status, output = run([write(tmp_path, "new.json", event)])
     assert status == 0
     assert "valid (unknown type 'charge.refunded', envelope only)" in output
+
+
+def test_empty_stdin_is_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing on stdin is not a pass: exit 2, like an empty file."""
+    status, output = run(["-"], stdin=b"", monkeypatch=monkeypatch)
+    assert status == 2
+    assert output == "<stdin>: unreadable: The body is empty.\n"
