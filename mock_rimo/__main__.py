@@ -73,7 +73,23 @@ def _secret(given: str | None) -> str:
     secret = given if given is not None else os.environ.get(SECRET_VARIABLE, "")
     if not secret:
         raise UsageError(f"no secret: pass --secret or set {SECRET_VARIABLE}")
+    if secret != secret.strip():
+        raise UsageError(
+            "the secret has leading or trailing whitespace, which the receiver refuses to "
+            "start with; remove it"
+        )
     return secret
+
+
+def _open_log(path: str | None) -> TextIO | None:
+    """The delivery log, opened before anything is sent: a path that cannot be written is
+    a usage error up front, not a crash after a delivery that succeeded."""
+    if path is None:
+        return None
+    try:
+        return open(path, "a", encoding="utf-8")  # closed by the caller
+    except OSError as error:
+        raise UsageError(f"cannot write the log {path}: {error.strerror}") from None
 
 
 def _event(args: argparse.Namespace) -> dict[str, Any]:
@@ -139,6 +155,23 @@ def _send(args: argparse.Namespace, out: TextIO) -> int:
         out.write(_describe_attempt(attempt, next_delay) + "\n")
         out.flush()
 
+    if args.raw is not None:
+        ignored = [
+            option
+            for option, given in (
+                ("--set", args.set),
+                ("--unset", args.unset),
+                ("--seed", args.seed is not None),
+                ("--example", args.example),
+                ("--no-validate", args.no_validate),
+            )
+            if given
+        ]
+        if ignored:
+            raise UsageError(
+                f"{', '.join(ignored)} cannot apply to --raw, which sends bytes as they are"
+            )
+    log_file = _open_log(args.log)
     with _sender(args) as sender:
         if args.raw is not None:
             body = _read_body(args.raw)
@@ -155,8 +188,8 @@ def _send(args: argparse.Namespace, out: TextIO) -> int:
             result = sender.deliver(
                 body, event_id=event["id"], event_type=event["type"], on_attempt=show
             )
-    if args.log:
-        with open(args.log, "a", encoding="utf-8") as log_file:
+    if log_file is not None:
+        with log_file:
             DeliveryLog(log_file).record(result)
     out.write(f"status: {result.status}\n")
     if result.response_body:
@@ -167,13 +200,15 @@ def _send(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _lifecycle(args: argparse.Namespace, out: TextIO) -> int:
+    if not args.dry_run and args.url is None:
+        raise UsageError("--url is required, unless --dry-run only prints the bodies")
     events = lifecycle_stream(patients=args.patients, order=args.order, seed=args.seed)
     if args.dry_run:
         for event in events:
             out.write(encode(event).decode("utf-8") + "\n")
         return 0
     bodies = {str(event["id"]): encode(event) for event in events}
-    log_file = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115
+    log_file = _open_log(args.log)
     try:
         with (
             _sender(args) as sender,
@@ -197,6 +232,8 @@ def _lifecycle(args: argparse.Namespace, out: TextIO) -> int:
 
 def _attack(args: argparse.Namespace, out: TextIO) -> int:
     names = args.mode or list(MODES)
+    if args.skew is not None and "clock-skew" not in names:
+        raise UsageError("--skew applies to --mode clock-skew, which is not selected")
     with _sender(args) as sender:
         attack = Attack(
             sender=sender,
@@ -267,10 +304,10 @@ def _add_event_choice(parser: argparse.ArgumentParser, *, required: bool) -> Non
     )
 
 
-def _add_delivery_options(parser: argparse.ArgumentParser) -> None:
+def _add_delivery_options(parser: argparse.ArgumentParser, *, url_required: bool = True) -> None:
     parser.add_argument(
         "--url",
-        required=True,
+        required=url_required,
         type=http_url,
         help="receiver URL, e.g. http://127.0.0.1:8000/webhooks/rimo",
     )
@@ -328,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     lifecycle = commands.add_parser(
         "lifecycle", help="deliver patients' full lifecycles (five events each)"
     )
-    _add_delivery_options(lifecycle)
+    _add_delivery_options(lifecycle, url_required=False)
     lifecycle.add_argument(
         "--patients", type=positive_int, default=10, help="how many patients (default 10)"
     )
@@ -402,6 +439,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except UsageError as error:
         print(f"rimo-mock: error: {error}", file=sys.stderr)
         return 2
+    except UnicodeEncodeError:
+        # Arguments that are not valid UTF-8 reach Python as lone surrogates.
+        print(
+            "rimo-mock: error: a value is not valid UTF-8 text (check --secret and --set)",
+            file=sys.stderr,
+        )
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return status
 
 

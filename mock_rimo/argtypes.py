@@ -23,7 +23,8 @@ def http_url(text: str, *, example: str = "http://127.0.0.1:8000/webhooks/rimo")
     try:
         parts = urlsplit(text)
         valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:  # an unclosed IPv6 bracket, for one
+        _ = parts.port  # raises for a port outside 0-65535
+    except ValueError:  # an unclosed IPv6 bracket, or a port out of range
         valid = False
     if not valid:
         raise argparse.ArgumentTypeError(

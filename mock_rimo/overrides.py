@@ -18,6 +18,8 @@ def _parse_value(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
+    except RecursionError:
+        raise OverrideError("a --set value nests too deeply") from None
 
 
 def _walk(event: Any, path: str) -> tuple[Any, str | int]:
@@ -28,8 +30,16 @@ def _walk(event: Any, path: str) -> tuple[Any, str | int]:
     node = event
     for part in parts[:-1]:
         node = _child(node, part, path)
+    _require_container(node, path)
     last = parts[-1]
+    if isinstance(node, list) and not last.isdecimal():
+        raise OverrideError(f"bad path {path!r}: {last!r} is not an index of a list")
     return node, int(last) if isinstance(node, list) else last
+
+
+def _require_container(node: Any, path: str) -> None:
+    if not isinstance(node, dict | list):
+        raise OverrideError(f"bad path {path!r}: it goes inside a {type(node).__name__} value")
 
 
 def _child(node: Any, part: str, path: str) -> Any:
