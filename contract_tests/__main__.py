@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("RIMO_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES)),
         help="the receiver's body size limit (env RIMO_MAX_BODY_BYTES, default 1048576)",
     )
+    parser.add_argument(
+        "--schema-mode",
+        choices=("tolerant", "strict"),
+        default=os.environ.get("RIMO_SCHEMA_MODE") or "tolerant",
+        help="the receiver's RIMO_SCHEMA_MODE: tolerant (default) or strict",
+    )
     parser.add_argument("--contract-seed", type=int, help="seed of the generated events")
     return parser
 
@@ -64,7 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(
             "--target needs the receiver's secret: pass --secret or set RIMO_WEBHOOK_SECRET"
         )
-    options = [f"--tolerance={args.tolerance}", f"--max-body-bytes={args.max_body_bytes}"]
+    options = [
+        f"--tolerance={args.tolerance}",
+        f"--max-body-bytes={args.max_body_bytes}",
+        f"--schema-mode={args.schema_mode}",
+    ]
     if args.target:
         options.append(f"--target={args.target}")
     if args.secret:

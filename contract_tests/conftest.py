@@ -49,6 +49,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the receiver's body size limit in bytes (default 1048576)",
     )
     group.addoption(
+        "--schema-mode",
+        choices=("tolerant", "strict"),
+        default=os.environ.get("RIMO_SCHEMA_MODE") or "tolerant",
+        help="how the receiver treats fields the schemas do not describe (env "
+        "RIMO_SCHEMA_MODE): tolerant (default) processes them, strict answers 422",
+    )
+    group.addoption(
         "--contract-seed",
         type=int,
         default=None,
@@ -133,7 +140,10 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         yield given
         return
     receiver = BundledReceiver(
-        secret=config.getoption("--secret"), tolerance_seconds=tolerance, max_body_bytes=max_body
+        secret=config.getoption("--secret"),
+        tolerance_seconds=tolerance,
+        max_body_bytes=max_body,
+        extra_env={"RIMO_SCHEMA_MODE": config.getoption("--schema-mode")},
     )
     try:
         receiver.start()
@@ -156,6 +166,13 @@ def _require_reachable(target: Target) -> None:
             f"rimo-contract: cannot reach {target.health_url}: {type(error).__name__}: {error}",
             returncode=3,
         )
+
+
+@pytest.fixture(scope="session")
+def schema_mode(request: pytest.FixtureRequest) -> str:
+    """The receiver's schema mode the suite expects."""
+    mode: str = request.config.getoption("--schema-mode")
+    return mode
 
 
 @pytest.fixture(scope="session")

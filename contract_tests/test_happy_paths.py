@@ -51,9 +51,13 @@ def test_events_arrive_in_any_order(client: ContractClient) -> None:
     assert outcomes == ["processed"] * len(order)
 
 
-def test_added_field_is_tolerated(client: ContractClient) -> None:
-    """An event with a field the schemas do not list yet is processed (additive change)"""
+def test_added_field_follows_the_schema_mode(client: ContractClient, schema_mode: str) -> None:
+    """A field the schemas do not list yet: processed when tolerant, 422 naming it when strict"""
     event = client.unique(published("order.shipped"))
     event["data"]["signatureRequired"] = True
     answer = client.deliver(event)
-    assert (answer.status, answer.outcome) == (200, "processed"), answer
+    if schema_mode == "tolerant":
+        assert (answer.status, answer.outcome) == (200, "processed"), answer
+    else:
+        assert answer.status == 422, answer
+        assert [v["pointer"] for v in answer.body["violations"]] == ["/data/signatureRequired"]

@@ -61,7 +61,8 @@ def store_warning(settings: Settings, workers: int) -> str | None:
     if workers > 1 and not settings.dedup_store_is_shared:
         return (
             "the in-memory dedup store is per process; with "
-            f"{workers} workers a duplicate reaching another worker is processed again. "
+            f"{workers} workers a duplicate reaching another worker is processed again, and "
+            "each worker's patient graph holds only the events it received. "
             "Set RIMO_DEDUP_STORE to a sqlite:/// or redis:// URL (docs/deployment.md)."
         )
     return None

@@ -90,6 +90,12 @@ def _optional_secret(environ: Mapping[str, str], name: str) -> Secret | None:
             f"{name} has leading or trailing whitespace; remove it (the secret is used byte "
             "for byte)."
         )
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        # Bytes that are not UTF-8 reach Python as lone surrogates; the sender signs with
+        # the UTF-8 bytes of its secret, so such a value can never match.
+        raise ConfigurationError(f"{name} is not valid UTF-8 text.") from None
     return Secret(raw)
 
 

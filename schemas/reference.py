@@ -6,6 +6,7 @@ when the checked-in file is stale (regenerate with ``python -m schemas.reference
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
@@ -101,9 +102,16 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write FIELDS.md, or with ``--check`` exit 1 when it is out of date."""
-    args = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(
+        prog="python -m schemas.reference",
+        description="Generate schemas/FIELDS.md from the schema files.",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if FIELDS.md is out of date"
+    )
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     current = render()
-    if args == ["--check"]:
+    if args.check:
         on_disk = REFERENCE_PATH.read_text(encoding="utf-8") if REFERENCE_PATH.exists() else ""
         if on_disk != current:
             print(f"{REFERENCE_PATH} is out of date: run python -m schemas.reference")

@@ -16,6 +16,10 @@ export RIMO_MAX_BODY_BYTES=1048576
 # A database of its own on the local Redis, standing in for the compose redis service.
 export RIMO_DEDUP_STORE="${RIMO_COMPOSE_REDIS_URL:-redis://127.0.0.1:6379/1}"
 port="${RIMO_COMPOSE_PORT:-8000}"
+if ! [[ "$port" =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then
+    echo "compose-without-docker: RIMO_COMPOSE_PORT must be a port number, got '$port'" >&2
+    exit 2
+fi
 mkdir -p reports
 
 # Refuse to run the suite against some other server that already holds the port.

@@ -222,3 +222,36 @@ def test_contract_suite_catches_a_window_wider_than_the_contract(tmp_path: Path)
         "test_timestamp_just_outside_window_is_rejected[future]",
         "test_timestamp_just_outside_window_is_rejected[past]",
     ]
+
+
+@pytest.mark.parametrize("mode", ["strict", "tolerant"])
+def test_contract_suite_runs_in_either_schema_mode(tmp_path: Path, mode: str) -> None:
+    """--schema-mode boots the bundled receiver in that mode and expects its answer to an
+    added field: every case passes in both modes."""
+    status, cases, output = run_contract(
+        tmp_path, "--schema-mode", mode, "-k", "added_field or health"
+    )
+    assert status == 0, output[-2000:]
+    assert cases == {
+        "test_added_field_follows_the_schema_mode": "passed",
+        "test_health_answers_ok": "passed",
+    }
+
+
+def test_strict_expectation_fails_against_a_tolerant_receiver(
+    receiver: BundledReceiver, tmp_path: Path
+) -> None:
+    """Told the receiver is strict, the suite fails the added-field case on a tolerant one."""
+    status, cases, _ = run_contract(
+        tmp_path,
+        "--target",
+        receiver.base_url,
+        "--secret",
+        SECRET,
+        "--schema-mode",
+        "strict",
+        "-k",
+        "added_field",
+    )
+    assert status == 1
+    assert cases == {"test_added_field_follows_the_schema_mode": "failed"}

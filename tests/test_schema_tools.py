@@ -86,3 +86,14 @@ def test_check_jsonschema_rejects_an_invalid_event(tmp_path: Path) -> None:
     )
     assert completed.returncode == 1
     assert "orderId" in completed.stdout + completed.stderr
+
+
+def test_unknown_reference_option_is_an_error_not_a_rewrite(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A typo such as --chek exits 2 and writes nothing, instead of regenerating the file."""
+    before = REFERENCE_PATH.stat().st_mtime_ns
+    with pytest.raises(SystemExit) as exited:
+        main(["--chek"])
+    assert exited.value.code == 2
+    assert REFERENCE_PATH.stat().st_mtime_ns == before

@@ -294,3 +294,10 @@ def test_several_workers_warning_fires_only_for_the_memory_store(
         assert "RIMO_DEDUP_STORE" in warning
     else:
         assert warning is None
+
+
+def test_secret_that_is_not_utf8_is_refused_by_name() -> None:
+    """An environment value with bytes that are not UTF-8 (a lone surrogate to Python)
+    stops start-up with a message, not a traceback."""
+    with pytest.raises(ConfigurationError, match="RIMO_WEBHOOK_SECRET is not valid UTF-8"):
+        Settings.from_env({"RIMO_WEBHOOK_SECRET": "abc\udcff"})
