@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from contract_tests.options import (
-    DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_TOLERANCE_SECONDS,
-    base_url,
-    positive_int,
-)
+from contract_tests.options import option_specs
 
 SUITE_DIR = Path(__file__).resolve().parent
 
@@ -28,37 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
         "bundled receiver on a free loopback port. Other options go to pytest "
         "(for example --junitxml=FILE, -k replay, -x).",
     )
-    parser.add_argument(
-        "--target",
-        type=base_url,
-        default=os.environ.get("RIMO_CONTRACT_TARGET") or None,
-        help="base URL of the receiver under test (env RIMO_CONTRACT_TARGET)",
-    )
-    parser.add_argument(
-        "--secret",
-        default=os.environ.get("RIMO_WEBHOOK_SECRET") or None,
-        help="the receiver's signing secret (env RIMO_WEBHOOK_SECRET); required with --target",
-    )
-    parser.add_argument(
-        "--tolerance",
-        type=positive_int,
-        default=os.environ.get("RIMO_TIMESTAMP_TOLERANCE_SECONDS", str(DEFAULT_TOLERANCE_SECONDS)),
-        help="the receiver's timestamp tolerance in seconds (env "
-        "RIMO_TIMESTAMP_TOLERANCE_SECONDS, default 300)",
-    )
-    parser.add_argument(
-        "--max-body-bytes",
-        type=positive_int,
-        default=os.environ.get("RIMO_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES)),
-        help="the receiver's body size limit (env RIMO_MAX_BODY_BYTES, default 1048576)",
-    )
-    parser.add_argument(
-        "--schema-mode",
-        choices=("tolerant", "strict"),
-        default=os.environ.get("RIMO_SCHEMA_MODE") or "tolerant",
-        help="the receiver's RIMO_SCHEMA_MODE: tolerant (default) or strict",
-    )
-    parser.add_argument("--contract-seed", type=int, help="seed of the generated events")
+    for flag, keywords in option_specs():
+        parser.add_argument(flag, **keywords)
     return parser
 
 

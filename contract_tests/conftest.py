@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections import Counter
 from collections.abc import Iterator
@@ -12,55 +11,14 @@ import httpx
 import pytest
 
 from contract_tests.client import ContractClient
-from contract_tests.options import (
-    DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_TOLERANCE_SECONDS,
-    base_url,
-    positive_int,
-)
+from contract_tests.options import option_specs
 from contract_tests.target import BootError, BundledReceiver, Target
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("rimo-contract", "Rimo webhook contract suite")
-    group.addoption(
-        "--target",
-        type=base_url,
-        default=os.environ.get("RIMO_CONTRACT_TARGET") or None,
-        help="base URL of the receiver under test, e.g. https://staging.example "
-        "(env RIMO_CONTRACT_TARGET); without it the bundled receiver is booted on loopback",
-    )
-    group.addoption(
-        "--secret",
-        default=os.environ.get("RIMO_WEBHOOK_SECRET"),
-        help="the receiver's signing secret (env RIMO_WEBHOOK_SECRET); required with --target",
-    )
-    # String defaults from the environment go through the same type check as the options.
-    group.addoption(
-        "--tolerance",
-        type=positive_int,
-        default=os.environ.get("RIMO_TIMESTAMP_TOLERANCE_SECONDS", str(DEFAULT_TOLERANCE_SECONDS)),
-        help="the receiver's timestamp tolerance in seconds (default 300)",
-    )
-    group.addoption(
-        "--max-body-bytes",
-        type=positive_int,
-        default=os.environ.get("RIMO_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES)),
-        help="the receiver's body size limit in bytes (default 1048576)",
-    )
-    group.addoption(
-        "--schema-mode",
-        choices=("tolerant", "strict"),
-        default=os.environ.get("RIMO_SCHEMA_MODE") or "tolerant",
-        help="how the receiver treats fields the schemas do not describe (env "
-        "RIMO_SCHEMA_MODE): tolerant (default) processes them, strict answers 422",
-    )
-    group.addoption(
-        "--contract-seed",
-        type=int,
-        default=None,
-        help="seed of the generated events (default: random, printed in the report)",
-    )
+    for flag, keywords in option_specs():
+        group.addoption(flag, **keywords)
 
 
 @dataclass
