@@ -38,6 +38,7 @@ WEBHOOK_ROUTE: Final = "/webhooks/rimo"
 HEALTH_ROUTE: Final = "/webhooks/rimo/health"
 READINESS_ROUTE: Final = "/webhooks/rimo/ready"
 PATIENT_ROUTE: Final = "/patients/{customer_id}"
+PATIENTS_QUERY_ROUTE: Final = "/patients"
 RETRY_AFTER_SECONDS: Final = "1"
 MAX_VIOLATIONS: Final = 20
 """A 422 lists at most this many violations (and says when there were more)."""
@@ -143,5 +144,7 @@ def create_app(
     app.add_route(HEALTH_ROUTE, HealthResource())
     app.add_route(READINESS_ROUTE, ReadinessResource(store))
     if patient_view is not None:
-        app.add_route(PATIENT_ROUTE, PatientResource(patient_view))
+        patients = PatientResource(patient_view)
+        app.add_route(PATIENT_ROUTE, patients)
+        app.add_route(PATIENTS_QUERY_ROUTE, patients, suffix="query")
     return app

@@ -43,6 +43,13 @@ class PatientResource:
         self._graph = graph
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, customer_id: str) -> None:
+        self._show(resp, customer_id)
+
+    def on_get_query(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """``GET /patients?customerId=...``: for ids a path segment cannot carry (a ``/``)."""
+        self._show(resp, req.get_param("customerId", required=True))
+
+    def _show(self, resp: falcon.Response, customer_id: str) -> None:
         try:
             view = self._graph.patient(customer_id)
         except StoreError as error:

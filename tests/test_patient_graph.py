@@ -377,3 +377,21 @@ def test_a_graph_outage_is_503_for_deliveries_and_views() -> None:
     assert (delivery.status_code, delivery.json["code"]) == (503, "store_unavailable")
     assert (view.status_code, view.json["code"]) == (503, "store_unavailable")
     assert len(dedup) == 0
+
+
+def test_patient_with_a_slash_in_its_id_is_readable_by_query() -> None:
+    """A customerId with "/" cannot travel in a path segment; ?customerId= reads it, and a
+    missing parameter is a 400 naming it."""
+    client = _client(patient_view=True)
+    event = published_example("treatment.created")
+    event["data"]["customerId"] = "prof/with/slashes"
+    body = compact(event)
+    assert (
+        client.simulate_post("/webhooks/rimo", body=body, headers=default_headers(body)).status_code
+        == 200
+    )
+    view = client.simulate_get("/patients", params={"customerId": "prof/with/slashes"})
+    assert (view.status_code, view.json["customerId"]) == (200, "prof/with/slashes")
+    missing = client.simulate_get("/patients")
+    assert missing.status_code == 400
+    assert "customerId" in missing.json["description"]
