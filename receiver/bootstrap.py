@@ -15,6 +15,14 @@ from receiver.store import DedupStore, StoreError, open_store, redact_store_url
 log = logging.getLogger("receiver.bootstrap")
 
 
+def _refused_by_the_server(error: StoreError) -> bool:
+    """Whether a Redis server answered with an error, rather than not answering at all."""
+    # Imported here: a receiver on memory:// or SQLite never imports redis-py.
+    from redis.exceptions import AuthenticationError, ResponseError
+
+    return isinstance(error.__cause__, ResponseError | AuthenticationError)
+
+
 def store_from_settings(settings: Settings) -> DedupStore:
     """The dedup store ``settings.dedup_store`` names.
 
@@ -31,7 +39,13 @@ def store_from_settings(settings: Settings) -> DedupStore:
     shown = redact_store_url(settings.dedup_store)
     try:
         store.check()
-    except StoreError:
+    except StoreError as error:
+        if _refused_by_the_server(error):
+            # The server answered, and said no (a database index out of range, a wrong
+            # password): configuration, not an outage, so say so instead of serving 503s.
+            raise StoreError(
+                f"the dedup store {shown} refuses this receiver: {error.__cause__}"
+            ) from error
         log.warning(
             "dedup store %s is not answering at start-up; deliveries get 503 (retryable) "
             "until it does",

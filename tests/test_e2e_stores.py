@@ -324,8 +324,15 @@ def test_B41_store_outage_is_503_fast_and_the_retry_is_processed_after_recovery(
         ("memcached://127.0.0.1:11211", "RIMO_DEDUP_STORE"),
         ("sqlite:////nonexistent-rimo-directory/dedup.db", "cannot use RIMO_DEDUP_STORE"),
         ("redis://127.0.0.1:6379/0?socket_timeout=soon", "cannot use RIMO_DEDUP_STORE"),
+        ("redis://127.0.0.1:6379/99999", "refuses this receiver: DB index is out of range"),
     ],
-    ids=["bad-scheme", "unopenable-sqlite", "bad-redis-option"],
+    ids=[
+        "bad-scheme",
+        "unopenable-sqlite",
+        "bad-redis-option",
+        "redis-db-out-of-range",
+        "redis-wrong-password",
+    ],
 )
 def test_receiver_refuses_to_start_with_an_unusable_store(url: str, message: str) -> None:
     """Exit 2 with a message naming RIMO_DEDUP_STORE, before binding a port."""
