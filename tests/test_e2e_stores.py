@@ -331,7 +331,6 @@ def test_B41_store_outage_is_503_fast_and_the_retry_is_processed_after_recovery(
         "unopenable-sqlite",
         "bad-redis-option",
         "redis-db-out-of-range",
-        "redis-wrong-password",
     ],
 )
 def test_receiver_refuses_to_start_with_an_unusable_store(url: str, message: str) -> None:
