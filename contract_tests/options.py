@@ -37,6 +37,15 @@ def base_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def schema_mode(text: str) -> str:
+    """tolerant or strict, read as the receiver reads RIMO_SCHEMA_MODE (case and spaces
+    do not matter); a type rather than ``choices`` so an environment default is checked too."""
+    mode = text.strip().lower()
+    if mode not in ("tolerant", "strict"):
+        raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose tolerant or strict)")
+    return mode
+
+
 def option_specs(environ: Mapping[str, str] | None = None) -> list[tuple[str, dict[str, Any]]]:
     """The suite's options as (flag, argparse keywords), for both ``rimo-contract``'s parser
     and pytest's: one definition, so the two can never disagree.
@@ -86,8 +95,9 @@ def option_specs(environ: Mapping[str, str] | None = None) -> list[tuple[str, di
         (
             "--schema-mode",
             {
-                "choices": ("tolerant", "strict"),
-                "default": env.get("RIMO_SCHEMA_MODE") or "tolerant",
+                "type": schema_mode,
+                "metavar": "{tolerant,strict}",
+                "default": env.get("RIMO_SCHEMA_MODE", "").strip() or "tolerant",
                 "help": "how the receiver treats fields the schemas do not describe "
                 "(env RIMO_SCHEMA_MODE): tolerant (default) processes them, strict answers 422",
             },

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import httpx
 from tqdm import tqdm
 
 from mock_rimo.adversarial import (
@@ -113,6 +114,21 @@ def _sender(args: argparse.Namespace) -> WebhookSender:
     return WebhookSender(url=args.url, secret=_secret(args.secret), schedule=_schedule(args))
 
 
+def _close_log(log_file: TextIO, log: DeliveryLog) -> None:
+    try:
+        log_file.close()  # flushes: a full disk may only show here
+    except OSError as error:
+        log.failure = log.failure or error
+
+
+def _warn_if_log_failed(log: DeliveryLog | None) -> None:
+    if log is not None and log.failure is not None:
+        reason = log.failure.strerror or str(log.failure)
+        print(
+            f"rimo-mock: warning: the delivery log could not be written: {reason}", file=sys.stderr
+        )
+
+
 def _describe_attempt(attempt: Attempt, next_delay: float | None) -> str:
     outcome = attempt.status if attempt.status is not None else attempt.error
     line = f"attempt {attempt.number}: {outcome} ({attempt.latency_seconds * 1000:.0f} ms)"
@@ -186,11 +202,16 @@ def _send(args: argparse.Namespace, out: TextIO) -> int:
                         str(InvalidOutgoingEvent(violations)) + " (--no-validate sends it anyway)"
                     )
             result = sender.deliver(
-                body, event_id=event["id"], event_type=event["type"], on_attempt=show
+                body,
+                event_id=str(event.get("id", "")) or None,
+                event_type=str(event.get("type", "")) or None,
+                on_attempt=show,
             )
     if log_file is not None:
-        with log_file:
-            DeliveryLog(log_file).record(result)
+        log = DeliveryLog(log_file)
+        log.record(result)
+        _close_log(log_file, log)
+        _warn_if_log_failed(log)
     out.write(f"status: {result.status}\n")
     if result.response_body:
         out.write(result.response_body.rstrip("\n") + "\n")
@@ -209,6 +230,7 @@ def _lifecycle(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     bodies = {str(event["id"]): encode(event) for event in events}
     log_file = _open_log(args.log)
+    log = DeliveryLog(log_file) if log_file is not None else None
     try:
         with (
             _sender(args) as sender,
@@ -218,12 +240,13 @@ def _lifecycle(args: argparse.Namespace, out: TextIO) -> int:
                 sender,
                 events,
                 concurrency=args.concurrency,
-                log=DeliveryLog(log_file) if log_file else None,
+                log=log,
                 on_done=lambda _: bar.update(),
             )
     finally:
-        if log_file is not None:
-            log_file.close()
+        if log_file is not None and log is not None:
+            _close_log(log_file, log)
+    _warn_if_log_failed(log)
     out.write(f"{args.patients} patients, order {args.order}, seed {args.seed}\n")
     out.write(report.summary() + "\n")
     _print_failures(args, report.failures, bodies, out)
@@ -438,6 +461,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         status: int = args.handler(args, out or sys.stdout)
     except UsageError as error:
         print(f"rimo-mock: error: {error}", file=sys.stderr)
+        return 2
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as error:
+        print(f"rimo-mock: error: the HTTP client refuses the URL: {error}", file=sys.stderr)
         return 2
     except UnicodeEncodeError:
         # Arguments that are not valid UTF-8 reach Python as lone surrogates.

@@ -60,11 +60,16 @@ class BulkReport:
 
 
 class DeliveryLog:
-    """One JSON line per attempt: id, type, attempt, status, latency and outcome."""
+    """One JSON line per attempt: id, type, attempt, status, latency and outcome.
+
+    A log that cannot be written (a full disk) stops logging and keeps the error in
+    ``failure``; it never turns a delivery that happened into a crash.
+    """
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._lock = threading.Lock()
+        self.failure: OSError | None = None
 
     def record(self, result: DeliveryResult) -> None:
         lines = []
@@ -84,9 +89,14 @@ class DeliveryLog:
                 }
             )
         with self._lock:
-            for line in lines:
-                self._stream.write(json.dumps(line) + "\n")
-            self._stream.flush()
+            if self.failure is not None:
+                return
+            try:
+                for line in lines:
+                    self._stream.write(json.dumps(line) + "\n")
+                self._stream.flush()
+            except OSError as error:
+                self.failure = error
 
 
 def deliver_all(

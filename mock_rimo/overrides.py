@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,11 +16,16 @@ class OverrideError(ValueError):
 def _parse_value(text: str) -> Any:
     """JSON when it parses (``0``, ``true``, ``"0"``, ``[...]``), else the text itself."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError:
         return text
     except RecursionError:
         raise OverrideError("a --set value nests too deeply") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        # NaN, Infinity and 1e999 parse in Python but are not JSON: refuse rather than
+        # print something no receiver can read.
+        raise OverrideError(f"{text!r} is not a finite JSON number; quote it to send text")
+    return value
 
 
 def _walk(event: Any, path: str) -> tuple[Any, str | int]:

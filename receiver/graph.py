@@ -11,8 +11,9 @@ order events arrive in, and however often:
   that arrives later), and a late older record never hides a newer one.
 - Attributed: a record that names a patient is shown only to that patient, so two
   patients' events that reuse one treatment or order id cannot see each other's data.
-  A record that names only an order (a shipment, a charge) is shown on that order
-  wherever it appears.
+  A record that names only an order (a shipment, a charge) is shown on that order; when
+  several patients' events claim one order id it cannot be attributed, and is shown to
+  none of them (the order says ``sharedOrderId``).
 
 Writing an event's records again changes nothing, so the at-least-once re-delivery after
 a failed commit is harmless.
@@ -25,7 +26,8 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from datetime import UTC, datetime
+from typing import Any, Final, Protocol
 
 from receiver.events import Event
 
@@ -87,9 +89,26 @@ def _record(event: Event, **fields: Any) -> JsonObject:
     return {"eventType": event.type, "at": event.payload["timestamp"], **fields}
 
 
+_EARLIEST: Final = datetime.min.replace(tzinfo=UTC)
+
+
+def _instant(text: object) -> datetime:
+    """The moment an RFC 3339 timestamp names, so "10:30:00-05:00" sorts after "14:00:00Z"
+    and fractions count; text compared as text would order these wrongly."""
+    try:
+        moment = datetime.fromisoformat(str(text).upper().replace("Z", "+00:00"))
+    except ValueError:
+        return _EARLIEST
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _order_key(item: tuple[str, JsonObject]) -> tuple[datetime, str]:
+    return _instant(item[1].get("at")), item[0]
+
+
 def _latest(records: Iterable[tuple[str, JsonObject]]) -> tuple[str, JsonObject] | None:
-    """The record of the latest stated time, ties broken by event id: never arrival order."""
-    return max(records, key=lambda item: (str(item[1].get("at", "")), item[0]), default=None)
+    """The record of the latest stated moment, ties broken by event id: never arrival order."""
+    return max(records, key=_order_key, default=None)
 
 
 class PatientGraph:
@@ -209,11 +228,16 @@ class PatientGraph:
         transmitted = _latest(own)
         if transmitted is None:
             return None  # another patient's order under a shared treatment id
-        shipment = _latest(self._store.records("shipment", order_id).items())
-        charges = sorted(
-            self._store.records("charge", order_id).items(),
-            key=lambda item: (str(item[1].get("at", "")), item[0]),
-        )
+        owners = {
+            record.get("customerId") for record in self._store.records("order", order_id).values()
+        }
+        if len(owners) > 1:
+            # Shipments and charges name only the order. When several patients' events claim
+            # the order id, they cannot be attributed: shown to none, rather than to all.
+            shipment, charges = None, []
+        else:
+            shipment = _latest(self._store.records("shipment", order_id).items())
+            charges = sorted(self._store.records("charge", order_id).items(), key=_order_key)
         captured: dict[str, int] = {}
         for _, charge in charges:
             captured[charge["currency"]] = captured.get(charge["currency"], 0) + charge["amount"]
@@ -241,6 +265,7 @@ class PatientGraph:
                 for rid, c in charges
             ],
             "capturedByCurrency": captured,
+            "sharedOrderId": len(owners) > 1,
         }
 
 

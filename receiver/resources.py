@@ -53,7 +53,7 @@ class PatientResource:
         try:
             view = self._graph.patient(customer_id)
         except StoreError as error:
-            raise StoreUnavailable() from error
+            raise StoreUnavailable("The patient graph's store could not be reached.") from error
         if view is None:
             shown = customer_id if len(customer_id) <= 64 else customer_id[:64] + "..."
             raise falcon.HTTPNotFound(description=f"No events name the patient {shown!r}.")

@@ -68,3 +68,18 @@ def test_unreachable_target_stops_the_run_with_one_line() -> None:
     assert "cannot reach http://127.0.0.1:9/webhooks/rimo/health" in output
     assert "FAIL " not in output
     assert len(output.splitlines()) < 15
+
+
+def test_schema_mode_from_the_environment_is_read_like_the_receiver_reads_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """RIMO_SCHEMA_MODE=" Strict " is strict, as for the receiver; a bogus value is exit 2."""
+    from contract_tests.__main__ import build_parser
+
+    monkeypatch.setenv("RIMO_SCHEMA_MODE", " Strict ")
+    assert build_parser().parse_args([]).schema_mode == "strict"
+    monkeypatch.setenv("RIMO_SCHEMA_MODE", "bogus")
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args([])
+    assert exited.value.code == 2
+    assert "invalid choice: 'bogus'" in capsys.readouterr().err

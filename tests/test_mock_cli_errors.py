@@ -27,6 +27,7 @@ URL = "http://127.0.0.1:9/webhooks/rimo"  # nothing listens: no case may reach i
             "nests too deeply",
         ),
         (["sample", "charge.captured", "--set", 'id="\\ud800"'], "not valid UTF-8"),
+        (["sample", "charge.captured", "--set", "data.amount=1e999"], "not a finite JSON number"),
         (["sign", "--secret", "\udcff", "/dev/null"], "not valid UTF-8"),
         (["sign", "--secret", " padded ", "/dev/null"], "leading or trailing whitespace"),
         (

@@ -352,3 +352,22 @@ def test_loader_refuses_unknown_names() -> None:
         published_example("charge.refunded")
     with pytest.raises(KeyError):
         load_schema("no.such.type")
+
+
+@pytest.mark.parametrize(
+    ("event_type", "field", "too_big", "pointer"),
+    [
+        ("charge.captured", "amount", 10**14 + 1, "/data/amount"),
+        ("order.transmitted", "quantity", 1001, "/data/medications/0/quantity"),
+    ],
+)
+def test_amounts_and_quantities_are_bounded(
+    event_type: str, field: str, too_big: int, pointer: str, validator: EventValidator
+) -> None:
+    """Money stays below 10^14 minor units and quantities below 1001, so totals are exact."""
+    event = copy.deepcopy(published_example(event_type))
+    target = event["data"] if field == "amount" else event["data"]["medications"][0]
+    target[field] = too_big
+    assert [v.pointer for v in validator.violations(event)] == [pointer]
+    target[field] = too_big - 1
+    assert validator.violations(event) == []
