@@ -55,7 +55,7 @@ class RetrySchedule:
 
     def ceiling(self, retry_number: int) -> float:
         """The longest wait before the ``retry_number``-th retry (1 for the first)."""
-        growth = 2.0 ** (retry_number - 1)
+        growth = 2.0 ** min(retry_number - 1, 64)  # past 2**64 the cap rules anyway
         return min(self.max_delay_seconds, self.base_delay_seconds * growth)
 
     def horizon_seconds(self) -> float:

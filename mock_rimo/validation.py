@@ -75,7 +75,9 @@ def validate_stream(stream: BinaryIO, validator: EventValidator) -> Iterator[Sou
             yield _unreadable("<stdin>", whole_error)
             return
         # not one document: read it as newline-delimited JSON
-    for number, line in enumerate(raw.splitlines(), start=1):
+    # Lines end at "\n" alone (NDJSON); a bare "\r" stays inside the line, as the receiver
+    # would see it.
+    for number, line in enumerate(raw.split(b"\n"), start=1):
         if not line.strip():
             continue
         source = f"<stdin>:{number}"

@@ -208,3 +208,10 @@ def test_impossible_schedules_are_refused(attempts: int, base: float, maximum: f
     """A schedule with no attempts or inverted delays is a programming error."""
     with pytest.raises(ValueError, match="must"):
         RetrySchedule(max_attempts=attempts, base_delay_seconds=base, max_delay_seconds=maximum)
+
+
+def test_backoff_ceiling_never_overflows() -> None:
+    """A schedule with thousands of attempts still computes its delays (capped)."""
+    schedule = RetrySchedule(max_attempts=5000, base_delay_seconds=1.0, max_delay_seconds=30.0)
+    assert schedule.ceiling(1100) == 30.0
+    assert schedule.ceiling(1) == 1.0
